@@ -1,0 +1,63 @@
+"""The REST API (OpenAPI at /api/docs). Errors are JSON with a stable code and a Vietnamese message."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from motcua.core.errors import DomainError
+
+api = NinjaAPI(
+    title="motcua API",
+    version="1",
+    description="API của hệ thống thông tin giải quyết thủ tục hành chính (motcua).",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [
+        {
+            "field": ".".join(str(p) for p in err.get("loc", []) if p not in ("body", "query", "path")),
+            "problem": err.get("msg", ""),
+        }
+        for err in exc.errors
+    ]
+    return api.create_response(
+        request,
+        {"code": "invalid_input", "message": "Dữ liệu gửi lên không hợp lệ.", "details": details},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": "Cần đăng nhập hoặc mã truy cập hợp lệ."}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from motcua.catalogue.api import router as catalogue_router
+    from motcua.core.api import router as core_router
+    from motcua.workdays.api import router as workdays_router
+
+    api.add_router("/thu-tuc/", catalogue_router, tags=["Thủ tục hành chính"])
+    api.add_router("/lich/", workdays_router, tags=["Lịch làm việc"])
+    api.add_router("/to-chuc/", core_router, tags=["Tổ chức"])
+
+
+_register_routers()

@@ -1,0 +1,276 @@
+"""The catalogue interchange format (``motcua.catalogue`` version 1), as pydantic models.
+
+This module describes the *shape* of a document: types, lengths, allowed values. The rules that
+need the database or look across versions (overlapping publications, workflow within the time
+limit, unknown units) are checked by ``services.validate_document``. ``docs/catalogue-format.md``
+describes the format for people; ``schema/procedure.schema.json`` is generated from these models by
+``json_schema()`` and a test keeps the committed file equal to it.
+
+No Django import: the converter scripts and the JSON Schema generator run without settings.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic_core import ErrorDetails
+
+FORMAT_NAME = "motcua.catalogue"
+FORMAT_VERSION = 1
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "procedure.schema.json"
+SCHEMA_ID = "https://motcua.invalid/schema/catalogue/procedure.schema.json"
+
+# Kept equal to the model choices by a test (this module must not import Django).
+ROLES = (
+    "intake_officer",
+    "specialist",
+    "unit_leader",
+    "agency_leader",
+    "clerk",
+    "supervisor",
+    "administrator",
+)
+RoleCode = Literal[
+    "intake_officer", "specialist", "unit_leader", "agency_leader", "clerk", "supervisor", "administrator"
+]
+LimitUnitCode = Literal["working_days", "working_hours", "calendar_days", "calendar_months", "same_day"]
+StatusCode = Literal["draft", "published", "repealed"]
+OnlineLevelCode = Literal["full", "partial", "none"]
+LevelCode = Literal["province", "commune"]
+VersionLevelCode = Literal["ministry", "province", "district", "commune"]
+ChannelCode = Literal["direct", "online", "postal"]
+ComponentKindCode = Literal["original", "copy", "certified_copy", "electronic"]
+ComponentRoleCode = Literal["submit", "present"]
+FeeKindCode = Literal["fee", "charge"]
+UnitModeCode = Literal["competent", "one_stop", "fixed"]
+
+PROCEDURE_CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._\-]*$"
+STEP_CODE_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+def _two_places(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def _json_number(value: Decimal) -> int | float:
+    """Numbers stay numbers in JSON: 3 rather than "3.00", 7.5 rather than "7.50"."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+_NUMBER_OUT = PlainSerializer(_json_number, return_type=int | float, when_used="json")
+
+TimeValue = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=8, decimal_places=2, description="Số lượng thời hạn; 0 với “trong ngày”."),
+    AfterValidator(_two_places),
+    _NUMBER_OUT,
+]
+Hours = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=7, decimal_places=2, description="Số giờ làm việc dành cho bước."),
+    AfterValidator(_two_places),
+    _NUMBER_OUT,
+]
+ShortText = Annotated[str, Field(max_length=255)]
+Order = Annotated[int, Field(ge=0, le=32767)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FieldDoc(_Model):
+    """Lĩnh vực. Matched by ``code`` when given, else by ``name``; a missing code is generated."""
+
+    code: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TimeLimitDoc(_Model):
+    """Thời hạn giải quyết: normalised ``value`` + ``unit``, and the published wording in ``text``."""
+
+    value: TimeValue
+    unit: LimitUnitCode
+    text: str = ""
+
+
+class ComponentDoc(_Model):
+    """Thành phần hồ sơ. ``order`` defaults to the position in the list (1, 2, …)."""
+
+    order: Order | None = None
+    code: Annotated[str, Field(max_length=60)] = ""
+    name: Annotated[str, Field(min_length=1)]
+    kind: ComponentKindCode = "original"
+    quantity: Annotated[int, Field(ge=1, le=32767)] = 1
+    role: ComponentRoleCode = "submit"
+    required: bool = True
+    form_template: ShortText = ""
+    eform_schema: dict[str, Any] | None = None
+    note: str = ""
+
+
+class FeeDoc(_Model):
+    """Phí, lệ phí. ``amount_vnd`` null means the amount is not known (not zero)."""
+
+    order: Order | None = None
+    name: Annotated[str, Field(min_length=1, max_length=400)]
+    kind: FeeKindCode = "fee"
+    amount_vnd: Annotated[int, Field(ge=0, le=99_999_999_999_999)] | None = None
+    exemptions: str = ""
+    note: str = ""
+
+
+class StepDoc(_Model):
+    """One step of the internal workflow.
+
+    ``unit`` (an OrgUnit code or electronic identification code) is given only with ``fixed``.
+    """
+
+    order: Order
+    code: Annotated[str, Field(min_length=1, max_length=40, pattern=STEP_CODE_PATTERN)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    role: RoleCode
+    unit_mode: UnitModeCode = "competent"
+    unit: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+    allotted_hours: Hours
+    parallel_group: Annotated[str, Field(max_length=20)] = ""
+    is_consultation: bool = False
+
+
+class VersionDoc(_Model):
+    """One version of a procedure, as announced by a decision, with its effective dates."""
+
+    version: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    status: StatusCode = "draft"
+    effective_from: date
+    effective_to: date | None = None
+    decision: ShortText = ""
+    decision_date: date | None = None
+    name: Annotated[str, Field(min_length=1, max_length=600)]
+    levels: list[VersionLevelCode] = []
+    implementing_agency: ShortText = ""
+    implementing_units: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
+    sequence: str = ""
+    method: str = ""
+    channels: list[ChannelCode] = []
+    time_limit: TimeLimitDoc
+    target_groups: list[str] = []
+    result_types: list[str] = []
+    paper_result_required: bool = False
+    legal_bases: list[str] = []
+    online_level: OnlineLevelCode
+    online_partial_reason: str = ""
+    notes: dict[str, str] = {}
+    verified: dict[str, bool] = {}
+    sources: list[str] = []
+    components: list[ComponentDoc] = []
+    fees: list[FeeDoc] = []
+    workflow: list[StepDoc] = []
+
+    @model_validator(mode="after")
+    def _default_orders(self) -> VersionDoc:
+        for position, component in enumerate(self.components, start=1):
+            if component.order is None:
+                component.order = position
+        for position, fee in enumerate(self.fees, start=1):
+            if fee.order is None:
+                fee.order = position
+        return self
+
+
+class ProcedureDoc(_Model):
+    """A procedure (thủ tục hành chính) identified by its national TTHC code, with its versions."""
+
+    code: Annotated[str, Field(min_length=1, max_length=40, pattern=PROCEDURE_CODE_PATTERN)]
+    name: Annotated[str, Field(min_length=1, max_length=600)]
+    field: FieldDoc
+    level: LevelCode
+    versions: list[VersionDoc] = []
+
+
+class CatalogueDocument(_Model):
+    """A catalogue document: any number of procedures; importing it is all-or-nothing."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        title="motcua.catalogue",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID},
+    )
+
+    format: Literal["motcua.catalogue"]
+    version: Literal[1]
+    procedures: list[ProcedureDoc]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a catalogue document (committed as ``schema/procedure.schema.json``)."""
+    return CatalogueDocument.model_json_schema()
+
+
+def json_schema_text() -> str:
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_json_schema(path: Path = SCHEMA_PATH) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json_schema_text(), encoding="utf-8")
+    return path
+
+
+# Vietnamese wording of pydantic's error types (the rest fall back to a generic sentence).
+_MESSAGES: dict[str, str] = {
+    "missing": "Thiếu trường bắt buộc.",
+    "extra_forbidden": "Trường này không có trong định dạng.",
+    "string_type": "Phải là chuỗi ký tự.",
+    "string_too_short": "Không được để trống.",
+    "string_too_long": "Dài quá {max_length} ký tự.",
+    "string_pattern_mismatch": "Không đúng định dạng (mẫu {pattern}).",
+    "int_type": "Phải là số nguyên.",
+    "int_parsing": "Phải là số nguyên.",
+    "int_from_float": "Phải là số nguyên.",
+    "decimal_type": "Phải là số.",
+    "decimal_parsing": "Phải là số.",
+    "decimal_max_digits": "Có quá nhiều chữ số (tối đa {max_digits}).",
+    "decimal_max_places": "Tối đa {decimal_places} chữ số thập phân.",
+    "decimal_whole_digits": "Phần nguyên có quá nhiều chữ số.",
+    "float_parsing": "Phải là số.",
+    "bool_type": "Phải là true hoặc false.",
+    "bool_parsing": "Phải là true hoặc false.",
+    "date_type": "Phải là ngày dạng YYYY-MM-DD.",
+    "date_parsing": "Phải là ngày dạng YYYY-MM-DD.",
+    "date_from_datetime_parsing": "Phải là ngày dạng YYYY-MM-DD.",
+    "date_from_datetime_inexact": "Phải là ngày, không kèm giờ.",
+    "list_type": "Phải là danh sách.",
+    "dict_type": "Phải là đối tượng (khóa: giá trị).",
+    "model_type": "Phải là đối tượng (khóa: giá trị).",
+    "model_attributes_type": "Phải là đối tượng (khóa: giá trị).",
+    "greater_than": "Phải lớn hơn {gt}.",
+    "greater_than_equal": "Không được nhỏ hơn {ge}.",
+    "less_than": "Phải nhỏ hơn {lt}.",
+    "less_than_equal": "Không được lớn hơn {le}.",
+    "none_required": "Phải để trống.",
+}
+
+
+def vietnamese_message(error: ErrorDetails) -> str:
+    """A Vietnamese sentence for one pydantic error."""
+    kind = error["type"]
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace(" or ", " hoặc ")
+        return f"Giá trị “{error.get('input')}” không hợp lệ; chọn một trong: {expected}."
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return f"Giá trị không hợp lệ ({error['msg']})."
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,41 @@
+"""Citizen portal: find a procedure (diacritics optional), read what to bring, how long, how much."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from motcua.catalogue.selectors import procedure_detail, search_procedures
+from motcua.core.errors import NotFound
+
+PAGE_SIZE = 30
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"popular": list(search_procedures("")[:6])})
+
+
+def procedures(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    level = request.GET.get("cap") or None
+    if level not in (None, "province", "commune"):
+        level = None
+    results = list(search_procedures(query, level=level)[: PAGE_SIZE + 1])
+    context = {
+        "query": query,
+        "level": level,
+        "results": results[:PAGE_SIZE],
+        "more": len(results) > PAGE_SIZE,
+    }
+    template = "portal/_results.html" if request.htmx else "portal/procedures.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def procedure(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        detail = procedure_detail(code)
+    except NotFound as exc:
+        return render(request, "portal/not_found.html", {"message": exc.message}, status=404)
+    return render(
+        request, "portal/procedure.html", {"procedure": detail.procedure, "version": detail.version}
+    )

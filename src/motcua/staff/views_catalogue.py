@@ -1,0 +1,53 @@
+"""Staff view of the procedure catalogue: search ignoring diacritics, and each version in full."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from motcua.catalogue.models import ProcedureVersion
+from motcua.catalogue.selectors import procedure_detail, search_procedures
+from motcua.core.errors import NotFound
+from motcua.core.models import Role
+from motcua.core.permissions import has_role
+
+PAGE_SIZE = 50
+
+
+@login_required
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    level = request.GET.get("cap") or None
+    online = request.GET.get("truc_tuyen") or None
+    results = list(search_procedures(query, level=level, online_level=online)[: PAGE_SIZE + 1])
+    context = {
+        "query": query,
+        "level": level,
+        "online": online,
+        "results": results[:PAGE_SIZE],
+        "more": len(results) > PAGE_SIZE,
+        "online_levels": ProcedureVersion.OnlineLevel.choices,
+    }
+    template = "staff/_procedure_rows.html" if request.htmx else "staff/procedures.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        detail = procedure_detail(code)
+        procedure, version = detail.procedure, detail.version
+    except NotFound as exc:
+        return render(request, "staff/not_found.html", {"message": exc.message}, status=404)
+    versions = procedure.versions.order_by("-version")
+    return render(
+        request,
+        "staff/procedure.html",
+        {
+            "procedure": procedure,
+            "version": version,
+            "versions": versions,
+            "can_edit": has_role(request.user, [Role.ADMINISTRATOR]),  # type: ignore[arg-type]
+        },
+    )
