@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from motcua.core.errors import DomainError
+from motcua.core.validation import vietnamese_message
 
 api = NinjaAPI(
     title="motcua API",
@@ -27,7 +28,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     details = [
         {
             "field": ".".join(str(p) for p in err.get("loc", []) if p not in ("body", "query", "path")),
-            "problem": err.get("msg", ""),
+            "problem": vietnamese_message(err),  # type: ignore[arg-type]
         }
         for err in exc.errors
     ]

@@ -48,7 +48,7 @@ def _code_format(value: Any) -> str:
 def office_hours_value(value: Any) -> list[list[str]]:
     if not isinstance(value, list) or not value:
         raise RuleValueError('Giờ làm việc là danh sách khung giờ [["07:30","11:30"], …].')
-    windows = []
+    windows: list[list[str]] = []
     for window in value:
         if not isinstance(window, list | tuple) or len(window) != 2:
             raise RuleValueError("Mỗi khung giờ gồm giờ mở và giờ đóng.")
