@@ -198,9 +198,9 @@ STATICFILES_DIRS: list[object] = [BASE_DIR / "static"] + [
 ]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
-# E-mail (Django 6.1 MAILERS). Development prints messages to the console; production sets
-# MOTCUA_EMAIL=smtp and the SMTP_* variables.
-if env("MOTCUA_EMAIL", "console") == "smtp":
+# E-mail (Django 6.1 MAILERS). Development prints messages to the console; production uses SMTP:
+# set the SMTP_* variables (MOTCUA_EMAIL=console forces the console).
+if env("MOTCUA_EMAIL", "smtp" if PRODUCTION else "console") == "smtp":
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

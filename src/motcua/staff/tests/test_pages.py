@@ -43,8 +43,11 @@ def test_calendar_rejects_a_bad_year_with_400(client, officer):
 
 
 def test_due_calculator_uses_the_cut_off(client, officer):
-    response = client.post("/can-bo/lich/tinh-han/", {"received": "2026-11-27T16:10", "limit": "3",
-                                                     "unit": "working_days"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        "/can-bo/lich/tinh-han/",
+        {"received": "2026-11-27T16:10", "limit": "3", "unit": "working_days"},
+        HTTP_HX_REQUEST="true",
+    )
     page = response.content.decode()
     assert "07:30 ngày 30/11/2026" in page and "17:00 ngày 03/12/2026" in page
 
@@ -65,14 +68,22 @@ def test_due_calculator_bad_input_is_a_400_with_a_vietnamese_message(client, off
 
 
 def test_units_page_shows_the_tree_generated_codes_and_history(client, officer):
-    province = factories.unit("Tỉnh cũ", kind="province", code="old", valid_from=date(1997, 1, 1),
-                              valid_to=date(2025, 7, 1))
-    old = factories.unit("Huyện cũ", kind="district", parent=province, code="old-d",
-                         valid_from=date(1997, 1, 1), valid_to=date(2025, 7, 1))
+    province = factories.unit(
+        "Tỉnh cũ", kind="province", code="old", valid_from=date(1997, 1, 1), valid_to=date(2025, 7, 1)
+    )
+    old = factories.unit(
+        "Huyện cũ",
+        kind="district",
+        parent=province,
+        code="old-d",
+        valid_from=date(1997, 1, 1),
+        valid_to=date(2025, 7, 1),
+    )
     from motcua.core.models import OrgUnit
 
-    OrgUnitSuccession.objects.create(predecessor=old, successor=OrgUnit.objects.get(code="wa"),
-                                     effective=date(2025, 7, 1))
+    OrgUnitSuccession.objects.create(
+        predecessor=old, successor=OrgUnit.objects.get(code="wa"), effective=date(2025, 7, 1)
+    )
     OrgUnit.objects.filter(code="wa").update(eid_code="000.01.60.H31", eid_code_generated=True)
     page = client.get("/can-bo/don-vi/").content.decode()
     assert "Phường A" in page and "000.01.60.H31" in page and "mã sinh tự động" in page
@@ -92,8 +103,11 @@ def test_unit_page_queries_do_not_grow_with_units(client, officer):
 
 def test_procedure_list_queries_do_not_grow(client, officer):
     def many(prefix: str, n: int) -> None:
-        import_catalogue(cf.document(*[cf.procedure(f"{prefix}.{i:06d}", cf.version(name=f"Thủ tục {i}"))
-                                       for i in range(n)]))
+        import_catalogue(
+            cf.document(
+                *[cf.procedure(f"{prefix}.{i:06d}", cf.version(name=f"Thủ tục {i}")) for i in range(n)]
+            )
+        )
 
     many("5", 3)
     with CaptureQueriesContext(connection) as small:
