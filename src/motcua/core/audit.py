@@ -26,7 +26,7 @@ from django.utils import timezone
 
 GENESIS = "0" * 64
 AUDITED_APPS = {"core", "workdays", "catalogue", "dossiers", "portal", "staff"}
-NOT_AUDITED = {"AuditEntry", "AuditHead", "TOTPDevice"}  # TOTP secrets never enter the log
+NOT_AUDITED = {"AuditEntry", "AuditHead", "TOTPDevice", "ScheduleState"}  # TOTP secrets never enter the log
 
 
 @dataclass

@@ -361,3 +361,17 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} bản ghi, đỉnh {self.last_hash[:12]}…"
+
+
+class ScheduleState(models.Model):
+    """When each periodic job was last enqueued (see ``motcua.core.schedule``)."""
+
+    name = models.CharField(max_length=80, primary_key=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lịch chạy việc định kỳ"
+        verbose_name_plural = "lịch chạy việc định kỳ"
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,7 +8,7 @@ import sys
 def _check(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "MOTCUA_VAR_DIR": str(tmp_path), **env}
     full.pop("DATABASE_URL", None)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "motcua", "check", "--deploy", "--fail-level", "ERROR"],
         capture_output=True,
         text=True,
@@ -30,7 +30,7 @@ def test_production_starts_with_a_real_secret_and_requires_two_factor(tmp_path):
         {"MOTCUA_ENV": "production", "SECRET_KEY": secret, "ALLOWED_HOSTS": "dichvucong.example.vn"}, tmp_path
     )
     assert result.returncode == 0, result.stderr
-    probe = subprocess.run(  # noqa: S603
+    probe = subprocess.run(
         [
             sys.executable,
             "-c",

@@ -1,0 +1,61 @@
+"""Periodic work for the background worker, on top of ``django.tasks``.
+
+``django.tasks`` runs tasks that someone enqueued; it has no clock. Each periodic job is declared
+here with its interval; ``enqueue_due`` (called every half minute by ``motcua worker``, or once by
+``motcua schedule`` from cron) enqueues the jobs whose time has come. A ``ScheduleState`` row per
+job, locked while deciding, makes sure that several workers never enqueue the same run twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    task_path: str  # dotted path of a django.tasks Task
+    every: timedelta
+    description: str
+
+
+JOBS: list[PeriodicJob] = [
+    PeriodicJob(
+        "catalogue.refresh_in_force",
+        "motcua.catalogue.tasks.refresh_procedures_in_force",
+        timedelta(hours=1),
+        "Cập nhật tên và chỉ mục tìm kiếm của thủ tục khi một phiên bản mới đến ngày hiệu lực.",
+    ),
+]
+
+
+def enqueue_due(
+    now: datetime | None = None,
+    *,
+    jobs: list[PeriodicJob] | None = None,
+    enqueue: Callable[[PeriodicJob], object] | None = None,
+) -> list[str]:
+    """Enqueue every job whose interval has passed; return their names."""
+    from motcua.core.models import ScheduleState
+
+    moment = now or timezone.now()
+    started: list[str] = []
+    for job in jobs if jobs is not None else JOBS:
+        with transaction.atomic():
+            state, _ = ScheduleState.objects.select_for_update().get_or_create(name=job.name)
+            if state.last_enqueued_at is not None and state.last_enqueued_at + job.every > moment:
+                continue
+            if enqueue is None:
+                import_string(job.task_path).enqueue()
+            else:
+                enqueue(job)
+            state.last_enqueued_at = moment
+            state.save(update_fields=["last_enqueued_at"])
+            started.append(job.name)
+    return started
