@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "motcua.core",
     "motcua.workdays",
     "motcua.catalogue",
+    "motcua.dossiers",
+    "motcua.integrations",
     "motcua.staff",
     "motcua.portal",
     "motcua.demo",

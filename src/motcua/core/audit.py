@@ -25,7 +25,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 GENESIS = "0" * 64
-AUDITED_APPS = {"core", "workdays", "catalogue", "dossiers", "portal", "staff"}
+AUDITED_APPS = {"core", "workdays", "catalogue", "dossiers", "integrations", "portal", "staff"}
 NOT_AUDITED = {"AuditEntry", "AuditHead", "TOTPDevice", "ScheduleState"}  # TOTP secrets never enter the log
 
 
@@ -191,6 +191,10 @@ def connect_signals() -> None:
     from django.apps import apps
 
     for model in apps.get_models():
+        # Aggregates written only through their use-case services (dossiers, outbox) declare
+        # AUDIT_BY_SERVICE = True: the service appends one entry per use case instead of one per row.
+        if getattr(model, "AUDIT_BY_SERVICE", False):
+            continue
         if model._meta.app_label in AUDITED_APPS and model.__name__ not in NOT_AUDITED:
             post_save.connect(_on_save, sender=model, dispatch_uid=f"audit-save-{_label(model)}")
             post_delete.connect(_on_delete, sender=model, dispatch_uid=f"audit-delete-{_label(model)}")

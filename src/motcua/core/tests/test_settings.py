@@ -8,6 +8,7 @@ import sys
 def _check(env: dict[str, str], tmp_path) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "MOTCUA_VAR_DIR": str(tmp_path), **env}
     full.pop("DATABASE_URL", None)
+    full.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' process only
     return subprocess.run(
         [sys.executable, "-m", "motcua", "check", "--deploy", "--fail-level", "ERROR"],
         capture_output=True,
