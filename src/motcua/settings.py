@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "motcua.core.middleware.LanguageMiddleware",  # language cookie only, never Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,9 +168,15 @@ MOTCUA_LOGIN_MAX_FAILURES = int(env("MOTCUA_LOGIN_MAX_FAILURES", "5"))
 MOTCUA_LOGIN_LOCK_SECONDS = int(env("MOTCUA_LOGIN_LOCK_SECONDS", "900"))
 MOTCUA_PROVINCE_NAME = env("MOTCUA_PROVINCE_NAME", "Thành phố Hải Phòng")
 
+# Source strings are Vietnamese; English is a translation catalogue (docs/adr/0001). The language
+# is chosen only with the switcher, which sets the language cookie (motcua.core.middleware).
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # remembered for a year, not only for the browser session
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 FORMAT_MODULE_PATH = ["motcua.formats"]

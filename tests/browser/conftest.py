@@ -17,7 +17,6 @@ CHROMIUM = os.environ.get("MOTCUA_CHROMIUM") or shutil.which("chromium") or "/us
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-
 def pytest_collection_modifyitems(config, items):
     reason = None
     if os.environ.get("MOTCUA_SKIP_BROWSER"):

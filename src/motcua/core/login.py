@@ -14,6 +14,7 @@ import pyotp
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from motcua.core.audit import record
 from motcua.core.models import TOTPDevice, User
@@ -28,10 +29,13 @@ class Lock:
     @property
     def message(self) -> str:
         minutes = max(1, -(-self.seconds_left // 60))
-        return (
+        return ngettext(
             "Đăng nhập sai quá nhiều lần. Tài khoản hoặc địa chỉ này tạm bị khóa, "
-            f"vui lòng thử lại sau {minutes} phút."
-        )
+            "vui lòng thử lại sau %(minutes)d phút.",
+            "Đăng nhập sai quá nhiều lần. Tài khoản hoặc địa chỉ này tạm bị khóa, "
+            "vui lòng thử lại sau %(minutes)d phút.",
+            minutes,
+        ) % {"minutes": minutes}
 
 
 def _keys(username: str, ip: str | None) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from motcua.catalogue.selectors import procedure_detail, search_procedures
 from motcua.core.errors import NotFound
@@ -34,8 +35,10 @@ def procedures(request: HttpRequest) -> HttpResponse:
 def procedure(request: HttpRequest, code: str) -> HttpResponse:
     try:
         detail = procedure_detail(code)
-    except NotFound as exc:
-        return render(request, "portal/not_found.html", {"message": exc.message}, status=404)
+    except NotFound:
+        # The selector's message is Vietnamese only; the page says the same in the visitor's language.
+        message = _("Không tìm thấy thủ tục có mã %(code)s.") % {"code": code}
+        return render(request, "portal/not_found.html", {"message": message}, status=404)
     return render(
         request, "portal/procedure.html", {"procedure": detail.procedure, "version": detail.version}
     )

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.core import login as signin
@@ -71,17 +72,26 @@ def login_view(request: HttpRequest) -> HttpResponse:
         password = request.POST.get("password", "")
         if not username or not password:
             return _render(
-                request, "password", 400, error="Vui lòng nhập tên đăng nhập và mật khẩu.", username=username
+                request,
+                "password",
+                400,
+                error=_("Vui lòng nhập tên đăng nhập và mật khẩu."),
+                username=username,
             )
         lock = signin.lock_for(username, ip)
         if lock:
             return _render(request, "password", 429, error=lock.message, username=username)
         user = authenticate(request, username=username, password=password)
         if user is None:
+            # Audit summaries stay Vietnamese whatever the visitor's language: the log is a record.
             with acting_as(None, ip=ip):
                 signin.register_failure(username, ip, "sai mật khẩu hoặc tài khoản không tồn tại")
             return _render(
-                request, "password", 400, error="Tên đăng nhập hoặc mật khẩu không đúng.", username=username
+                request,
+                "password",
+                400,
+                error=_("Tên đăng nhập hoặc mật khẩu không đúng."),
+                username=username,
             )
         device = TOTPDevice.objects.filter(user=user).first()
         if device and device.confirmed:
@@ -97,7 +107,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
     user = _pending_user(request)
     if user is None:
-        return _render(request, "password", 400, error="Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.")
+        return _render(
+            request, "password", 400, error=_("Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.")
+        )
     lock = signin.lock_for(user.get_username(), ip)
     if lock:
         request.session.pop(PENDING_KEY, None)
@@ -110,7 +122,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         with acting_as(None, ip=ip):
             signin.register_failure(user.get_username(), ip, "sai mã xác thực hai lớp")
         return _render(
-            request, "otp", 400, error="Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới."
+            request, "otp", 400, error=_("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới.")
         )
     if step == "enrol" and device and not device.confirmed:
         with acting_as(user, ip=ip):
@@ -123,11 +135,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request,
             "enrol",
             400,
-            error="Mã xác thực không đúng. Kiểm tra giờ trên điện thoại và thử lại.",
+            error=_("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại và thử lại."),
             qr=_qr_svg(signin.provisioning_uri(device)),
             secret=device.secret,
         )
-    return _render(request, "password", 400, error="Yêu cầu đăng nhập không hợp lệ, vui lòng thử lại.")
+    return _render(request, "password", 400, error=_("Yêu cầu đăng nhập không hợp lệ, vui lòng thử lại."))
 
 
 @require_POST

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from motcua.core.models import Role
 from motcua.core.permissions import has_role
@@ -17,18 +19,28 @@ from motcua.workdays.domain import TZ, CalendarError, compute_due
 from motcua.workdays.services import calendar_for
 
 MONTHS = [
-    "Tháng 1",
-    "Tháng 2",
-    "Tháng 3",
-    "Tháng 4",
-    "Tháng 5",
-    "Tháng 6",
-    "Tháng 7",
-    "Tháng 8",
-    "Tháng 9",
-    "Tháng 10",
-    "Tháng 11",
-    "Tháng 12",
+    _("Tháng 1"),
+    _("Tháng 2"),
+    _("Tháng 3"),
+    _("Tháng 4"),
+    _("Tháng 5"),
+    _("Tháng 6"),
+    _("Tháng 7"),
+    _("Tháng 8"),
+    _("Tháng 9"),
+    _("Tháng 10"),
+    _("Tháng 11"),
+    _("Tháng 12"),
+]
+# Column heads of the month grids, Monday first (Thứ Hai … Chủ nhật).
+WEEKDAYS = [
+    pgettext_lazy("weekday, short", "T2"),
+    pgettext_lazy("weekday, short", "T3"),
+    pgettext_lazy("weekday, short", "T4"),
+    pgettext_lazy("weekday, short", "T5"),
+    pgettext_lazy("weekday, short", "T6"),
+    pgettext_lazy("weekday, short", "T7"),
+    pgettext_lazy("weekday, short", "CN"),
 ]
 
 
@@ -85,7 +97,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             "days_off": days_off,
             "extra": extra,
             "form": form,
-            "weekdays": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"],
+            "weekdays": WEEKDAYS,
             "can_edit": has_role(request.user, [Role.ADMINISTRATOR]),  # type: ignore[arg-type]
             "bad_year": status == 400,
         },

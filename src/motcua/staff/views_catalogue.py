@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from motcua.catalogue.models import ProcedureVersion
 from motcua.catalogue.selectors import procedure_detail, search_procedures
@@ -38,8 +39,10 @@ def procedure_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         detail = procedure_detail(code)
         procedure, version = detail.procedure, detail.version
-    except NotFound as exc:
-        return render(request, "staff/not_found.html", {"message": exc.message}, status=404)
+    except NotFound:
+        # The selector's message is Vietnamese only; the page says the same in the visitor's language.
+        message = _("Không tìm thấy thủ tục có mã %(code)s.") % {"code": code}
+        return render(request, "staff/not_found.html", {"message": message}, status=404)
     versions = procedure.versions.order_by("-version")
     return render(
         request,
