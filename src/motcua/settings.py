@@ -257,6 +257,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["stderr"], "level": env("LOG_LEVEL", "WARNING")},
+    # The database worker prints its own progress lines; don't print them a second time via root.
+    "loggers": {
+        "django_tasks_db": {"propagate": False},
+        "django.tasks": {"propagate": False},
+    },
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 200
