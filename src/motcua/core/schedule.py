@@ -32,6 +32,13 @@ JOBS: list[PeriodicJob] = [
         timedelta(hours=1),
         "Cập nhật tên và chỉ mục tìm kiếm của thủ tục khi một phiên bản mới đến ngày hiệu lực.",
     ),
+    PeriodicJob(
+        "dossiers.flag_due",
+        "motcua.dossiers.tasks.flag_due_dossiers",
+        timedelta(minutes=30),
+        "Cảnh báo hồ sơ sắp đến hạn và quá hạn (một lần cho mỗi hồ sơ), gửi thư cho người xử lý và "
+        "lãnh đạo đơn vị tiếp nhận.",
+    ),
 ]
 
 

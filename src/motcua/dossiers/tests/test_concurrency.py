@@ -1,0 +1,71 @@
+"""Real concurrency against the configured database (SQLite file in WAL mode, or PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+
+from motcua.dossiers import services as s
+from motcua.dossiers.models import DailySequence, DossierEvent
+from motcua.dossiers.rules import StaleDossier
+from motcua.dossiers.tests import factories as df
+from motcua.dossiers.tests.factories import at
+from motcua.integrations.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(n: int, work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]]:
+    """Run ``work(i)`` in ``n`` threads released at the same moment; each thread has its own connection."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def target(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            value = work(i)
+            with lock:
+                results.append(value)
+        except BaseException as exc:
+            with lock:
+                errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    return results, errors
+
+
+def test_twenty_concurrent_receipts_get_twenty_consecutive_codes():
+    w = df.world()
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        codes, errors = run_together(20, lambda i: df.receive(w).code)
+    assert errors == []
+    assert sorted(codes) == [f"000.11.01.H31-260309-{n:04d}" for n in range(1, 21)]
+    assert DailySequence.objects.get(unit=w.ward_a).last_value == 20
+    assert OutboxMessage.objects.filter(topic="dvcqg.DongBoHoSoMC").count() == 20
+
+
+def test_two_officers_on_the_same_version_only_one_wins():
+    w = df.world()
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        d = df.receive(w)
+        users = [w.leader_a, w.head_a]
+        results, errors = run_together(2, lambda i: s.hand_over(d.code, by=users[i], expected_version=1).code)
+    assert len(results) == 1 and len(errors) == 1
+    assert isinstance(errors[0], StaleDossier), errors
+    assert errors[0].message.startswith("Hồ sơ vừa được người khác cập nhật")
+    assert list(DossierEvent.objects.filter(dossier=d).values_list("seq", flat=True)) == [1, 2]
+    assert df.fresh(d).lock_version == 2
