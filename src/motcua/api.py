@@ -46,19 +46,30 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     )
 
 
+# Errors ninja raises itself (an unreadable body, a refused request): a stable code and a Vietnamese
+# message by status; anything else keeps ninja's text.
+_HTTP_ERRORS = {
+    400: ("invalid_json", "Nội dung gửi lên không đọc được: phải là JSON hợp lệ (UTF-8)."),
+    429: ("too_many_requests", "Quá nhiều yêu cầu; vui lòng thử lại sau."),
+}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
+    code, message = _HTTP_ERRORS.get(exc.status_code, ("http_error", str(exc)))
+    return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 
 def _register_routers() -> None:
     from motcua.catalogue.api import router as catalogue_router
     from motcua.core.api import router as core_router
+    from motcua.dossiers.api import router as dossiers_router
     from motcua.workdays.api import router as workdays_router
 
     api.add_router("/thu-tuc/", catalogue_router, tags=["Thủ tục hành chính"])
     api.add_router("/lich/", workdays_router, tags=["Lịch làm việc"])
     api.add_router("/to-chuc/", core_router, tags=["Tổ chức"])
+    api.add_router("/ho-so/", dossiers_router, tags=["Hồ sơ"])
 
 
 _register_routers()

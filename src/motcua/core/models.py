@@ -6,7 +6,7 @@ Organisation is data: units form an effective-dated tree (province → departmen
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -375,3 +375,39 @@ class ScheduleState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiToken(models.Model):
+    """Mã truy cập API of a system (``Authorization: Bearer …``), held by a staff or service account.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once, when issued
+    (``motcua tokens issue``). The account's role assignments scope what the token may see and do,
+    exactly as for a person signed in.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name="tài khoản", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField("tên (hệ thống sử dụng)", max_length=100)
+    prefix = models.CharField("phần đầu của mã", max_length=16, help_text="Để nhận ra mã, không đủ để dùng.")
+    key_hash = models.CharField("SHA-256 của mã", max_length=64, unique=True)
+    created_at = models.DateTimeField("cấp lúc", default=timezone.now)
+    last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
+    expires_at = models.DateTimeField("hết hạn lúc", null=True, blank=True)
+    revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mã truy cập API"
+        verbose_name_plural = "mã truy cập API"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        moment = now or timezone.now()
+        return (
+            self.revoked_at is None
+            and (self.expires_at is None or moment < self.expires_at)
+            and self.user.is_active
+        )

@@ -31,6 +31,7 @@ class DemoReport:
     units: int
     staff_created: int
     procedures: str
+    dossiers: str = ""
 
 
 def _load_staff() -> int:
@@ -105,7 +106,13 @@ def _load_calendar() -> None:
     )
 
 
-def load_demo(*, verbose: bool = True) -> DemoReport:
+def load_demo(*, verbose: bool = True, history: int | None = None) -> DemoReport:
+    """Load the demo province; ``history``: how many historical dossiers (default ``history.COUNT``,
+    about 2,000 over the last 12 months; 0 for none)."""
+    from motcua.demo import history as dossier_history
+
+    count = dossier_history.COUNT if history is None else history
+
     def say(message: str) -> None:
         if verbose:
             print(message, file=sys.stderr)
@@ -123,4 +130,12 @@ def load_demo(*, verbose: bool = True) -> DemoReport:
         procedures = _load_procedures()
         _assign_units()
         say(f"  {procedures}")
-    return DemoReport(units=OrgUnit.objects.count(), staff_created=staff, procedures=procedures)
+    dossiers = ""
+    if count:
+        say(f"Nạp lịch sử hồ sơ 12 tháng ({count} hồ sơ, qua bộ nhập DongBoHoSoMC)…")
+        summary = dossier_history.load_history(count, progress=verbose)
+        dossiers = f"{summary.created} hồ sơ mới, {summary.updated} cập nhật, {summary.unchanged} không đổi"
+        say(f"  {dossiers}")
+    return DemoReport(
+        units=OrgUnit.objects.count(), staff_created=staff, procedures=procedures, dossiers=dossiers
+    )

@@ -25,6 +25,14 @@ class Channel(models.IntegerChoices):
     POST = 3, "Bưu chính công ích"
 
 
+class OnlinePayment(models.IntegerChoices):
+    """``DuocThanhToanTrucTuyen`` (domain.md §3.2, 3.6)."""
+
+    NO = 0, "Không thanh toán trực tuyến"
+    NATIONAL = 1, "Thanh toán trên Cổng DVCQG"
+    LOCAL = 2, "Thanh toán qua cổng của bộ, tỉnh"
+
+
 class ResultDelivery(models.TextChoices):
     COUNTER = "counter", "Nhận tại Bộ phận Một cửa"
     ONLINE = "online", "Nhận trực tuyến"
@@ -102,6 +110,7 @@ class Dossier(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # a partial index below: only open dossiers have a step
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -120,12 +129,45 @@ class Dossier(models.Model):
     returned_at = models.DateTimeField("thời điểm trả kết quả", null=True, blank=True)
     # -- end of projection --
     paid_online = models.BooleanField("thanh toán trực tuyến", default=False)
+    # -- inputs of the QĐ 766 indicators (domain.md §3.2, §6.2); ``None`` / "" = not known -------------
+    online_payment = models.PositiveSmallIntegerField(
+        "thanh toán trực tuyến qua (DuocThanhToanTrucTuyen)",
+        choices=OnlinePayment.choices,
+        null=True,
+        blank=True,
+    )
+    result_code = models.CharField("mã kết quả điện tử (MaKetQua)", max_length=100, blank=True)
+    result_file_url = models.CharField(
+        "đường dẫn tệp kết quả (DuongDanTepTinKetQua)", max_length=1000, blank=True
+    )
+    has_digitised_components = models.BooleanField(
+        "có thành phần số hóa (HoSoCoThanhPhanSoHoa)", null=True, blank=True
+    )
+    vneid_authenticated = models.BooleanField(
+        "tài khoản xác thực với VNeID (TaiKhoanDuocXacThucVoiVNeID)", null=True, blank=True
+    )
+    population_db_code = models.CharField("mã CSDL đã khai thác (MaCSDL)", max_length=60, blank=True)
+    time_limit_value = models.DecimalField(
+        "thời gian giải quyết ghi trên hồ sơ (ThoiGianGiaiQuyet)",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    time_limit_unit = models.CharField("đơn vị thời gian (DonViTinh)", max_length=40, blank=True)
     lock_version = models.PositiveIntegerField(
         "phiên bản (khóa lạc quan)",
         default=1,
         help_text="Tăng 1 ở mỗi thao tác; bằng số sự kiện của hồ sơ.",
     )
     extra = models.JSONField("trường bổ sung (dữ liệu nhập khẩu)", default=dict, blank=True)
+    imported_at = models.DateTimeField("nhập từ tệp lúc", null=True, blank=True)
+    import_overrides = models.JSONField(
+        "giá trị nguyên văn của tệp nhập",
+        default=dict,
+        blank=True,
+        help_text="Trường → [giá trị motcua dựng ra lúc nhập, giá trị trong tệp]; chỉ dùng khi xuất lại.",
+    )
     created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
@@ -151,6 +193,16 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "state", "submitted_at"], name="dossier_receiving_state"),
             models.Index(fields=["assignee", "state"], name="dossier_assignee_state"),
             models.Index(fields=["state", "due_at"], name="dossier_state_due"),
+            # The working inboxes (to process / approve / sign, soon due, overdue) read open dossiers in
+            # due order: a small index (about 3% of the rows) walked with LIMIT (docs/benchmarks.md).
+            models.Index(
+                fields=["due_at", "id"],
+                name="dossier_open_due",
+                condition=Q(state__in=["received", "in_progress", "awaiting_payment"]),
+            ),
+            models.Index(
+                fields=["current_step"], name="dossier_current_step", condition=Q(current_step__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,6 +248,7 @@ class DossierComponent(models.Model):
     file = models.FileField("tệp", upload_to="dossiers/%Y/%m/", null=True, blank=True, max_length=255)
     digitised = models.BooleanField("đã số hóa", default=False)
     reused = models.BooleanField("lấy từ kho dữ liệu (tái sử dụng)", default=False)
+    source = models.JSONField("giá trị nguyên văn của tệp nhập", default=dict, blank=True)
 
     class Meta:
         verbose_name = "thành phần hồ sơ đã nộp"
@@ -237,6 +290,7 @@ class DossierFee(models.Model):
     paid_at = models.DateTimeField("nộp lúc", null=True, blank=True)
     paid_online = models.BooleanField("nộp trực tuyến", default=False)
     receipt_ref = models.CharField("số biên lai / mã giao dịch", max_length=100, blank=True)
+    source = models.JSONField("giá trị nguyên văn của tệp nhập", default=dict, blank=True)
 
     class Meta:
         verbose_name = "phí, lệ phí của hồ sơ"
@@ -309,7 +363,13 @@ class Supplement(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="supplements")
     requested_at = models.DateTimeField("yêu cầu lúc")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="người yêu cầu"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người yêu cầu",
+        help_text="Trống với yêu cầu bổ sung nhập từ tệp (tên người yêu cầu ở ``source``).",
     )
     items = models.JSONField("giấy tờ cần bổ sung", default=list)
     reasons = models.TextField("lý do")
@@ -321,6 +381,7 @@ class Supplement(models.Model):
     mode = models.CharField("cách tính lại hạn", max_length=10, blank=True)
     due_before = models.DateTimeField("hạn trả trước", null=True, blank=True)
     due_after = models.DateTimeField("hạn trả mới", null=True, blank=True)
+    source = models.JSONField("giá trị nguyên văn của tệp nhập", default=dict, blank=True)
 
     class Meta:
         verbose_name = "yêu cầu bổ sung hồ sơ"
@@ -382,7 +443,15 @@ class DueReset(models.Model):
     old_due = models.DateTimeField("hạn cũ")
     new_due = models.DateTimeField("hạn mới")
     recorded_at = models.DateTimeField("ghi nhận lúc")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Trống với lần hẹn lại nhập từ tệp.",
+    )
+    source = models.JSONField("giá trị nguyên văn của tệp nhập", default=dict, blank=True)
 
     class Meta:
         verbose_name = "xin lỗi, hẹn lại ngày trả"

@@ -101,6 +101,11 @@ def apply(current: Projection, event: EventFacts, step_ids: Mapping[str, int]) -
         changes["finished_at"] = event.at
     if action is Action.RETURN_RESULT:
         changes["returned_at"] = event.at
+    if action is Action.IMPORT_UPDATE:
+        # A re-imported record states its own dates: the event carries them.
+        for key in ("original_due_at", "finished_at", "returned_at"):
+            if key in data:
+                changes[key] = _moment(data[key])
     if not event.step_code:
         changes.update(step_started_at=None, step_due_at=None)
     return replace(current, **changes)

@@ -159,6 +159,13 @@ class Action(StrEnum):
     RESET_DUE = "reset_due"
     MARK_RESULT_READY = "mark_result_ready"
     RETURN_RESULT = "return_result"
+    # Written by the importer only (``dossiers/importing.py``), never offered to a user: a re-imported
+    # record that differs from the stored dossier becomes one event setting the imported state.
+    IMPORT_UPDATE = "import_update"
+
+
+# Actions of the system, not of a person: outside TRANSITIONS and PERMISSIONS (no one may take them).
+SYSTEM_ACTIONS: frozenset[Action] = frozenset({Action.IMPORT_UPDATE})
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -180,6 +187,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RESET_DUE: "Xin lỗi và hẹn lại ngày trả kết quả",
     Action.MARK_RESULT_READY: "Có kết quả, chuyển trả",
     Action.RETURN_RESULT: "Trả kết quả",
+    Action.IMPORT_UPDATE: "Cập nhật theo dữ liệu nhập",
 }
 
 
@@ -358,7 +366,7 @@ def may(action: Action | str, roles: RolesHeld) -> bool:
     roles ever do it") or a mapping side → roles held on that side of this dossier; for ``Side.STEP``
     the caller passes only the role the current step names, when the user holds it there.
     """
-    allowed = PERMISSIONS[Action(action)]
+    allowed = PERMISSIONS.get(Action(action), {})
     if isinstance(roles, Mapping):
         return any(
             role in allowed and Side(side) in allowed[role] for side, held in roles.items() for role in held
