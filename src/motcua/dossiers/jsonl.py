@@ -38,7 +38,8 @@ from motcua.dossiers.models import (
     Supplement,
 )
 from motcua.dossiers.rules import State
-from motcua.workdays.domain import TZ, to_local
+from motcua.dossiers.sync import _person_name, _unit_code, stamp
+from motcua.workdays.domain import TZ
 
 DATE_FORMAT = "%Y%m%d%H%M%S"
 
@@ -63,11 +64,6 @@ INTERNAL_STATE_FIELD = "TrangThaiNoiBo"
 NON_DEFAULT_STATES = {State.REFUSED_AFTER_APPRAISAL.value: 8}
 MISSING = object()
 _SCALARS = (str, int, bool, type(None))
-
-
-def stamp(moment: datetime | None) -> str:
-    """``yyyyMMddHHmmss`` in Vietnamese time, or ``""`` (the same as ``sync.stamp``)."""
-    return "" if moment is None else to_local(moment).strftime(DATE_FORMAT)
 
 
 def parse_stamp(text: str) -> datetime:
@@ -135,10 +131,6 @@ def apply_source(item: dict[str, Any], source: dict[str, Any] | None) -> dict[st
         if same(item.get(key, MISSING), rendered):
             item[key] = given
     return item
-
-
-def _person_name(user: Any) -> str:
-    return "" if user is None else str(user.full_name or user.username)
 
 
 def _number(value: Decimal) -> float:
@@ -233,7 +225,7 @@ def render_base(dossier: Dossier) -> dict[str, Any]:
         "HinhThuc": 1 if dossier.result_delivery == ResultDelivery.POST else 0,
         "NgayKetThucXuLy": stamp(dossier.finished_at),
         "DonViXuLy": unit.name,
-        "MaDonVi": str(unit.eid_code or unit.code),
+        "MaDonVi": _unit_code(unit),
         "GhiChu": "",
         "KenhThucHien": dossier.channel,
         "DuocThanhToanTrucTuyen": paid,
