@@ -629,10 +629,12 @@ def _create(
     return dossier
 
 
-def _receipt_deadline(
+def receipt_deadline(
     calendar: Calendar, version: ProcedureVersion, received: datetime, online_mode: str | None
 ) -> tuple[datetime, datetime]:
-    """(effective receipt moment, due moment) of a dossier received at ``received``."""
+    """(effective receipt moment, due moment) of a dossier received at ``received``.
+
+    The one computation used by the intake services and by the intake screen's preview."""
     clock, start = rules.receipt_clock(calendar, received, online_mode=online_mode)
     try:
         deadline = compute_due(clock, start, version.time_limit_value, version.time_limit_unit)
@@ -749,7 +751,7 @@ def receive_at_counter(
         rows = _components(version, components)
         _check_delivery(result_delivery)
         calendar = _calendar(competent_unit, at)
-        effective, due = _receipt_deadline(calendar, version, at, None)
+        effective, due = receipt_deadline(calendar, version, at, None)
         steps = _steps(version.pk)
         first = _next_step(steps, None)
         with _attributed(by, _label(by)):
@@ -799,7 +801,7 @@ def accept_online(code: str, *, by: User, expected_version: int) -> Dossier:
         at = timezone.now()
         mode = str(rule_value("workdays.online_received", to_local(at).date()))
         calendar = _calendar(dossier, at)
-        effective, due = _receipt_deadline(calendar, dossier.procedure_version, at, mode)
+        effective, due = receipt_deadline(calendar, dossier.procedure_version, at, mode)
         steps = _steps(dossier.procedure_version_id)
         first = _next_step(steps, None)
         with _attributed(by, _label(by)):

@@ -71,7 +71,7 @@ from motcua.staff.forms_dossiers import (
     InboxFilterForm,
     IntakeForm,
 )
-from motcua.workdays.domain import Calendar, CalendarError, compute_due, to_local, working_seconds_between
+from motcua.workdays.domain import Calendar, to_local, working_seconds_between
 from motcua.workdays.services import calendar_for
 
 # -- boxes ----------------------------------------------------------------------------------------
@@ -500,13 +500,12 @@ def preview_due(version: ProcedureVersion, competent_unit: OrgUnit, now: datetim
     ``services.receive_at_counter``: the competent unit's calendar on the receipt day, the paper
     receipt clock (15:00 cut-off) and the version's time limit."""
     calendar = calendar_for(competent_unit, to_local(now).date())
-    receipt_calendar, start = rules.receipt_clock(calendar, now, online_mode=None)
-    deadline = compute_due(receipt_calendar, start, version.time_limit_value, version.time_limit_unit)
-    effective = to_local(deadline.effective_received)
+    effective_at, due = services.receipt_deadline(calendar, version, now, None)
+    effective = to_local(effective_at)
     return DuePreview(
         at=to_local(now),
         effective=effective,
-        due=to_local(deadline.due),
+        due=to_local(due),
         next_day=effective.date() != to_local(now).date(),
         cutoff=calendar.cutoff,
     )
@@ -598,8 +597,8 @@ def _safe_preview(version: ProcedureVersion, unit: OrgUnit | None, now: datetime
         return None
     try:
         return preview_due(version, unit, now)
-    except CalendarError as exc:
-        return str(exc)
+    except InvalidDossierInput as exc:
+        return exc.message
 
 
 def _procedure_picker(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpResponse:
