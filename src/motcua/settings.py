@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "motcua.integrations",
     "motcua.staff",
     "motcua.portal",
+    "motcua.exports",
     "motcua.demo",
 ]
 
@@ -167,6 +168,11 @@ MOTCUA_REQUIRE_2FA = env_bool("MOTCUA_REQUIRE_2FA", PRODUCTION)
 MOTCUA_LOGIN_MAX_FAILURES = int(env("MOTCUA_LOGIN_MAX_FAILURES", "5"))
 MOTCUA_LOGIN_LOCK_SECONDS = int(env("MOTCUA_LOGIN_LOCK_SECONDS", "900"))
 MOTCUA_PROVINCE_NAME = env("MOTCUA_PROVINCE_NAME", "Thành phố Hải Phòng")
+# Exports (motcua.exports): up to this many rows are written while the user waits, more go to the
+# worker; files are kept this many days; one person may have this many exports running at once.
+EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "2000"))
+EXPORT_KEEP_DAYS = int(env("EXPORT_KEEP_DAYS", "7"))
+EXPORT_MAX_ACTIVE = int(env("EXPORT_MAX_ACTIVE", "3"))
 
 # Source strings are Vietnamese; English is a translation catalogue (docs/adr/0001). The language
 # is chosen only with the switcher, which sets the language cookie (motcua.core.middleware).

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("api/", api.urls),
+    path("can-bo/tep-xuat/", include("motcua.exports.urls")),
     path("can-bo/", include("motcua.staff.urls")),
     path("", include("motcua.portal.urls")),
 ]

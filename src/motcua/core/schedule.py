@@ -39,6 +39,12 @@ JOBS: list[PeriodicJob] = [
         "Cảnh báo hồ sơ sắp đến hạn và quá hạn (một lần cho mỗi hồ sơ), gửi thư cho người xử lý và "
         "lãnh đạo đơn vị tiếp nhận.",
     ),
+    PeriodicJob(
+        "exports.expire",
+        "motcua.exports.tasks.expire_exports",
+        timedelta(hours=6),
+        "Xóa tệp xuất dữ liệu quá thời hạn lưu (EXPORT_KEEP_DAYS ngày); giữ lại lịch sử yêu cầu.",
+    ),
 ]
 
 

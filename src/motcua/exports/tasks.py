@@ -1,0 +1,18 @@
+"""Background work of exports (run by ``motcua worker``)."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from motcua.exports import services
+
+
+@task()
+def run_export(job_id: int) -> str:
+    job = services.run_job(job_id)
+    return job.status if job else "taken"
+
+
+@task()
+def expire_exports() -> int:
+    return services.expire_old()
