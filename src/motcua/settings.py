@@ -66,9 +66,13 @@ INSTALLED_APPS = [
     "motcua.catalogue",
     "motcua.dossiers",
     "motcua.integrations",
+    "motcua.evaluation",
     "motcua.staff",
     "motcua.portal",
     "motcua.exports",
+    "motcua.directives",
+    "motcua.reporting",
+    "motcua.dashboard",
     "motcua.demo",
 ]
 
@@ -145,8 +149,14 @@ if REDIS_URL:
 else:
     # The database cache is shared by every process (web server and worker), so login throttling
     # counts attempts across all of them. Created by `motcua migrate` (see core migration 0002).
+    # MAX_ENTRIES: the 766 dashboard keeps one entry per period × unit (evaluation/cache.py); Django's
+    # default of 300 would cull them (and the login counters) all the time.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "motcua_cache"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "motcua_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
     }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -12,6 +12,11 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("api/", api.urls),
     path("can-bo/tep-xuat/", include("motcua.exports.urls")),
+    path("can-bo/nhiem-vu/", include("motcua.directives.urls")),
+    path("can-bo/bao-cao/", include("motcua.reporting.urls")),
+    path("can-bo/danh-gia/", include("motcua.evaluation.urls")),
+    path("can-bo/", include("motcua.evaluation.urls_late")),  # only can-bo/tre-han/…, can-bo/tt01/
+    path("can-bo/chi-so-dieu-hanh/", include("motcua.dashboard.urls")),
     path("can-bo/", include("motcua.staff.urls")),
     path("", include("motcua.portal.urls")),
 ]

@@ -26,10 +26,11 @@ def test_an_officer_exports_dossiers_to_excel_in_the_background(demo, page, shot
     page.wait_for_url("**/can-bo/")
     page.click("nav >> text=Xuất dữ liệu")
     page.wait_for_url("**/can-bo/tep-xuat/")
-    page.fill("#id_received_from", start.strftime("%d/%m/%Y"))
-    page.fill("#id_received_to", today.strftime("%d/%m/%Y"))
+    form = page.locator("[data-kind='dossiers.list']")
+    form.locator("input[name=received_from]").fill(start.strftime("%d/%m/%Y"))
+    form.locator("input[name=received_to]").fill(today.strftime("%d/%m/%Y"))
     with page.expect_navigation():
-        page.click("button:has-text('Xuất tệp')")
+        form.locator("button:has-text('Xuất tệp')").click()
     assert "đang xuất trong nền" in page.inner_text("main")
     row = page.locator("tbody tr").first
     assert "Đang chờ" in row.inner_text()

@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Tổ chức, tài khoản và nhật ký"
 
     def ready(self) -> None:
+        from motcua.core import refcache
         from motcua.core.audit import connect_signals
 
         connect_signals()
+        refcache.connect_signals()

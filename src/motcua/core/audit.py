@@ -20,13 +20,16 @@ from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from motcua.core import fastsql
+
 GENESIS = "0" * 64
 AUDITED_APPS = {"core", "workdays", "catalogue", "dossiers", "integrations", "portal", "staff"}
-NOT_AUDITED = {"AuditEntry", "AuditHead", "TOTPDevice", "ScheduleState"}  # TOTP secrets never enter the log
+# TOTP secrets never enter the log; the cache generation token is not data.
+NOT_AUDITED = {"AuditEntry", "AuditHead", "TOTPDevice", "ScheduleState", "CacheGeneration"}
 
 
 @dataclass
@@ -90,11 +93,14 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> Any:
     """Append one entry to the chain. Runs inside the caller's transaction when there is one."""
-    from motcua.core.models import AuditEntry, AuditHead
+    from motcua.core.models import AuditEntry
 
     actor = current_actor()
-    with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+    # Inside the caller's transaction no savepoint is needed: an error here rolls the whole use case
+    # back anyway. The head row stays locked until that transaction ends, so the chain never forks.
+    with transaction.atomic(savepoint=False):
+        last_hash, count = _lock_head()
+        canonical = _canonical(data or {})
         entry = AuditEntry(
             at=timezone.now(),
             actor_id=actor.user_id,
@@ -103,16 +109,53 @@ def record(
             object_type=object_type[:80],
             object_id=str(object_id)[:80],
             summary=summary[:255],
-            data=json.loads(_canonical(data or {})),
+            data=json.loads(canonical),
             ip=actor.ip,
-            prev_hash=head.last_hash,
+            prev_hash=last_hash,
         )
-        entry.hash = entry_hash(head.last_hash, _payload(entry))
-        entry.save()
-        head.last_hash = entry.hash
-        head.count += 1
-        head.save(update_fields=["last_hash", "count"])
+        entry.hash = entry_hash(last_hash, _payload(entry))
+        _store(entry, count + 1)  # AuditEntry has no signal receivers (NOT_AUDITED)
     return entry
+
+
+def _head_table() -> str:
+    from motcua.core.models import AuditHead
+
+    return connection.ops.quote_name(AuditHead._meta.db_table)
+
+
+def _lock_head() -> tuple[str, int]:
+    """The chain's tip (hash, count), locked until the transaction ends (``SELECT … FOR UPDATE``;
+    SQLite's ``BEGIN IMMEDIATE`` already holds the write lock). Creates the head on the first entry."""
+    from motcua.core.models import AuditHead
+
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with fastsql.cursor() as cursor:
+        cursor.execute(f'SELECT last_hash, "count" FROM {_head_table()} WHERE id = 1{lock}')  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+        return head.last_hash, head.count
+    return str(row[0]), int(row[1])
+
+
+def _store(entry: Any, count: int) -> None:
+    """Insert ``entry`` and move the head to it: one statement on PostgreSQL (the insert in a ``WITH``
+    of the head's update), two elsewhere."""
+    head = _head_table()
+    move = f'UPDATE {head} SET last_hash = %s, "count" = %s'  # noqa: S608
+    if connection.vendor != "postgresql":
+        fastsql.insert([entry])
+        with connection.cursor() as cursor:
+            cursor.execute(f"{move} WHERE id = 1", [entry.hash, count])
+        return
+    insert, params = fastsql.statement([entry])
+    with fastsql.cursor() as cursor:
+        cursor.execute(
+            f"WITH entry AS ({insert}) {move} FROM entry WHERE {head}.id = 1 RETURNING entry.id",
+            [*params, entry.hash, count],
+        )
+        fastsql.saved(entry, cursor.fetchone()[0])
 
 
 @dataclass

@@ -411,3 +411,22 @@ class ApiToken(models.Model):
             and (self.expires_at is None or moment < self.expires_at)
             and self.user.is_active
         )
+
+
+class CacheGeneration(models.Model):
+    """The token of the reference data every process caches in memory (``core.refcache``).
+
+    One row. Saving or deleting a cached model (calendar overrides, office hours, rule versions, units,
+    the catalogue) writes a new random token in the same transaction; a process whose cache was filled
+    under another token drops it. Never reused, so a rolled-back change cannot revive an old cache.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "thế hệ dữ liệu tham chiếu (bộ nhớ đệm)"
+        verbose_name_plural = "thế hệ dữ liệu tham chiếu (bộ nhớ đệm)"
+
+    def __str__(self) -> str:
+        return self.token

@@ -7,11 +7,15 @@ whether that source is verified; ``docs/rules.md`` lists them for people.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from motcua.evaluation import tt01 as _tt01
+from motcua.evaluation import weights as _index766
 
 
 class RuleValueError(ValueError):
@@ -163,19 +167,58 @@ RULES: dict[str, RuleDefinition] = {
             False,
             _non_negative_int,
         ),
+        RuleDefinition(
+            "reporting.cutoff",
+            "Thời gian chốt số liệu báo cáo (mặc định của các chế độ báo cáo)",
+            "nd09",
+            "NĐ 09/2019/NĐ-CP Điều 12 (từ ngày 15 tháng trước đến ngày 14 tháng của kỳ; theo quy chế báo cáo "
+            "cấp tỉnh, chưa đối chiếu văn bản gốc); biến thể “calendar” theo tháng dương lịch",
+            False,
+            _choice("nd09", "calendar"),
+        ),
+        RuleDefinition(
+            "evaluation.index766",
+            "Bộ chỉ số QĐ 766: nhóm, chỉ số thành phần, điểm tối đa, ngưỡng bão hòa (%)",
+            _index766.INDEX766_DEFAULT,
+            "QĐ 766/QĐ-TTg (23/06/2022); điểm tối đa theo bảng điểm Cổng DVCQG (MAX766), ngưỡng theo "
+            "mô tả công thức của Cổng DVCQG (F766); mã 3.TT, 4.CT do motcua đặt",
+            True,
+            _index766.index766_value,
+        ),
+        RuleDefinition(
+            "evaluation.tt01",
+            "Chấm điểm TT 01/2018: ngưỡng xếp loại cán bộ và cơ quan (tổng điểm)",
+            _tt01.BANDS_DEFAULT,
+            "TT 01/2018/TT-VPCP Điều 13–15 (domain.md §2.4)",
+            True,
+            _tt01.bands_value,
+        ),
     ]
 }
 
 
 def rule_value(key: str, on: date) -> Any:
-    """The value of rule ``key`` in force on ``on`` (database row, else the registered default)."""
-    from motcua.core.models import RuleVersion
+    """The value of rule ``key`` in force on ``on`` (database row, else the registered default).
+
+    The rows are read once per generation of the reference data (``core.refcache``): saving or
+    deleting a ``RuleVersion`` anywhere takes effect for the next use case of every process."""
+    from motcua.core import refcache
 
     definition = RULES[key]
-    row = (
-        RuleVersion.objects.filter(key=key, effective_from__lte=on)
-        .order_by("-effective_from")
-        .values_list("value", flat=True)
-        .first()
-    )
-    return definition.default if row is None else row
+    for effective_from, value in refcache.lookup(("rules",), _rule_versions).get(key, ()):
+        if effective_from <= on:
+            # A copy: the cached value is shared by the whole process.
+            return copy.deepcopy(value) if isinstance(value, list | dict) else value
+    return definition.default
+
+
+def _rule_versions() -> dict[str, tuple[tuple[date, Any], ...]]:
+    """Every rule version, by key, the latest first."""
+    from motcua.core.models import RuleVersion
+
+    versions: dict[str, list[tuple[date, Any]]] = {}
+    for key, effective_from, value in RuleVersion.objects.order_by("key", "-effective_from").values_list(
+        "key", "effective_from", "value"
+    ):
+        versions.setdefault(key, []).append((effective_from, value))
+    return {key: tuple(rows) for key, rows in versions.items()}

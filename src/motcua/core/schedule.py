@@ -40,10 +40,42 @@ JOBS: list[PeriodicJob] = [
         "lãnh đạo đơn vị tiếp nhận.",
     ),
     PeriodicJob(
+        "directives.remind",
+        "motcua.directives.tasks.send_reminders",
+        timedelta(hours=1),
+        "Tạo kỳ mới của nhiệm vụ định kỳ; nhắc đơn vị chủ trì nhiệm vụ sắp đến hạn và quá hạn (một lần "
+        "cho mỗi kỳ và mỗi loại nhắc).",
+    ),
+    PeriodicJob(
+        "evaluation.flag_missing_apologies",
+        "motcua.evaluation.latelist.flag_missing_apologies",
+        timedelta(hours=6),
+        "Báo lãnh đạo đơn vị các hồ sơ trễ hạn chưa có thư xin lỗi (một lần cho mỗi hồ sơ).",
+    ),
+    PeriodicJob(
+        "reporting.periodic",
+        "motcua.reporting.tasks.periodic",
+        timedelta(minutes=30),
+        "Tạo kỳ báo cáo mới theo chế độ báo cáo; gửi báo cáo tổng hợp đã chốt tới hệ thống báo cáo "
+        "(khi có REPORTING_ENDPOINT).",
+    ),
+    PeriodicJob(
+        "evaluation.precompute",
+        "motcua.evaluation.tasks.precompute_index",
+        timedelta(hours=1),
+        "Tính sẵn Bộ chỉ số 766 của 13 tháng gần nhất cho toàn tỉnh và từng đơn vị (bảng điều hành).",
+    ),
+    PeriodicJob(
         "exports.expire",
         "motcua.exports.tasks.expire_exports",
         timedelta(hours=6),
         "Xóa tệp xuất dữ liệu quá thời hạn lưu (EXPORT_KEEP_DAYS ngày); giữ lại lịch sử yêu cầu.",
+    ),
+    PeriodicJob(
+        "dashboard.refresh",
+        "motcua.dashboard.tasks.refresh_indicators",
+        timedelta(hours=1),
+        "Tính lại giá trị 13 tháng gần nhất của bộ chỉ số điều hành (toàn tỉnh và từng đơn vị).",
     ),
 ]
 

@@ -136,6 +136,17 @@ def load_demo(*, verbose: bool = True, history: int | None = None) -> DemoReport
         summary = dossier_history.load_history(count, progress=verbose)
         dossiers = f"{summary.created} hồ sơ mới, {summary.updated} cập nhật, {summary.unchanged} không đổi"
         say(f"  {dossiers}")
+    say("Nạp kế hoạch và tiến độ theo dõi nhiệm vụ…")
+    from motcua.directives.demo import load_directives_demo
+
+    load_directives_demo(say)
+    say("Nạp chế độ báo cáo và báo cáo của các đơn vị…")
+    from motcua.reporting.demo import load_reporting_demo
+
+    load_reporting_demo(say)
+    from motcua.dashboard.demo import load_dashboard_demo
+
+    load_dashboard_demo(say)
     return DemoReport(
         units=OrgUnit.objects.count(), staff_created=staff, procedures=procedures, dossiers=dossiers
     )

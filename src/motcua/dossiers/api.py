@@ -262,9 +262,7 @@ def _assignee_out(dossier: Dossier) -> s.PersonRef | None:
 
 
 def _list_items(rows: Sequence[Dossier]) -> list[s.DossierListItem]:
-    # The list selectors load only the unit names; their codes come in one more query per page.
-    ids = {d.receiving_unit_id for d in rows} | {d.competent_unit_id for d in rows}
-    codes = dict(OrgUnit.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}
+    # The list selectors load the related rows' codes and names with the page (no query here).
     return [
         s.DossierListItem(
             code=d.code,
@@ -274,8 +272,8 @@ def _list_items(rows: Sequence[Dossier]) -> list[s.DossierListItem]:
             channel=d.channel,
             applicant_name=d.applicant_name,
             procedure=s.Ref(code=d.procedure.code, name=d.procedure.name),
-            receiving_unit=s.Ref(code=codes.get(d.receiving_unit_id, ""), name=d.receiving_unit.name),
-            competent_unit=s.Ref(code=codes.get(d.competent_unit_id, ""), name=d.competent_unit.name),
+            receiving_unit=s.Ref(code=d.receiving_unit.code, name=d.receiving_unit.name),
+            competent_unit=s.Ref(code=d.competent_unit.code, name=d.competent_unit.name),
             current_step=_step(d),
             assignee=_assignee_out(d),
             submitted_at=to_local(d.submitted_at),
@@ -644,7 +642,17 @@ def _check_cursor(cursor: str) -> None:
         raise InvalidDossierInput("Con trỏ trang không hợp lệ; hãy tải lại danh sách.", code="cursor_invalid")
 
 
-BoxName = Literal["to_receive", "to_process", "to_approve", "to_sign", "to_return", "soon_due", "overdue"]
+BoxName = Literal[
+    "to_receive",
+    "to_process",
+    "to_approve",
+    "to_sign",
+    "to_answer",
+    "to_return",
+    "soon_due",
+    "overdue",
+    "in_scope",
+]
 StateName = Literal[
     "submitted",
     "received",
@@ -662,7 +670,8 @@ SortKey = Literal["due_at", "-due_at", "received_at", "-received_at", "submitted
 
 BOX_DESCRIPTION = (
     "Hộp hồ sơ: to_receive (chờ tiếp nhận), to_process (chờ xử lý), to_approve (chờ trình ký), "
-    "to_sign (chờ ký duyệt), to_return (chờ trả kết quả), soon_due (sắp đến hạn), overdue (quá hạn)."
+    "to_sign (chờ ký duyệt), to_answer (chờ cho ý kiến), to_return (chờ trả kết quả), soon_due (sắp đến "
+    "hạn), overdue (quá hạn), in_scope (tất cả trong phạm vi, mới nộp trước)."
 )
 
 HOP = Query("to_process", description=BOX_DESCRIPTION)
@@ -679,7 +688,7 @@ SORT = Query(None, description="Khóa sắp xếp; dấu - là giảm dần.")
     response={200: s.DossierListOut, **ERRORS},
     summary="Danh sách hồ sơ theo hộp, có lọc và phân trang theo con trỏ",
     description="Phân trang keyset: gửi lại `next_cursor` trong `cursor` để lấy trang sau (null là hết). "
-    "Sắp xếp mặc định: submitted_at (to_receive) hoặc due_at.",
+    "Sắp xếp mặc định: submitted_at (to_receive), -submitted_at (in_scope) hoặc due_at.",
 )
 def list_dossiers(
     request: HttpRequest,

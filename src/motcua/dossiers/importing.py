@@ -8,9 +8,13 @@ Two passes over the file:
    (``ImportRejected``, ``details`` = every problem).
 2. **Writing**, in batches of ``batch_size`` lines, each batch in one transaction: placeholder
    procedures and units for unknown codes, applicants (``core.Person`` / ``core.Organisation``),
-   dossiers, their components, fees, supplements and apologies, and the events — all with
-   ``bulk_create`` — then **one audit entry per batch** (``dossier.import``). No outbox message is
-   written: nothing is re-sent to the national portal.
+   dossiers, their components, fees, supplements and apologies, and the events — plain rows made
+   straight from the parsed lines (no model instances), ``COPY`` on PostgreSQL, ``bulk_create``
+   elsewhere — then **one audit entry per batch** (``dossier.import``). No outbox message is written:
+   nothing is re-sent to the national portal. While a batch is written, a second thread prepares the
+   next batch's new dossiers (``Writer.prepare``: pure Python, no database); every write stays in the
+   calling thread, on its connection, batch after batch, so a failure leaves the earlier batches
+   committed and nothing of the failing one or later ones.
 
 A line whose ``MaHoSo`` already exists changes nothing when the dossier's export already gives the
 line's values, and otherwise becomes **one** ``import_update`` event that sets the state and dates the
@@ -28,6 +32,7 @@ import re
 import sys
 import time as clock
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -35,6 +40,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, transaction
+from django.db.models import F, Lookup
 from django.utils import timezone
 
 from motcua.catalogue.models import Component, LimitUnit, Procedure, ProcedureVersion, WorkflowStep
@@ -45,7 +51,8 @@ from motcua.core.identity import IdentityError, normalise_tax_code, parse_citize
 from motcua.core.models import Organisation, OrgUnit, Person
 from motcua.core.rules import rule_value
 from motcua.core.text import fold
-from motcua.dossiers import jsonl, projection, rules
+from motcua.dossiers import jsonl, national, projection, rules
+from motcua.dossiers.jsonl import MISSING
 from motcua.dossiers.models import (
     Channel,
     Dossier,
@@ -76,7 +83,7 @@ STATE_OF_CODE: dict[int, State] = {
     9: State.RESULT_READY,
     10: State.RETURNED,
 }
-LIST_KEYS = jsonl.ITEM_LISTS
+LIST_KEYS = frozenset(jsonl.ITEM_LISTS)
 _EID = re.compile(r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$")
 _UNIT_CODE = re.compile(r"^[^/\s]{1,40}$")
 
@@ -206,14 +213,16 @@ def _int(obj: dict[str, Any], key: str, allowed: Iterable[int], *, default: int 
     value = obj.get(key)
     if value is None or value == "":
         return default
-    allowed = tuple(allowed)
-    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+    if type(value) is not int or value not in allowed:  # not a bool either
+        allowed = tuple(allowed)
         raise _Bad(key, f"phải là số nguyên trong {{{', '.join(map(str, allowed))}}}, nhận được {value!r}.")
     return value
 
 
 def _text(obj: dict[str, Any], key: str, *, required: bool = False, max_length: int | None = None) -> str:
     value = obj.get(key)
+    if type(value) is str and not required and (max_length is None or len(value) <= max_length):
+        return value  # the usual case, quickly
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -232,13 +241,22 @@ def _date(obj: dict[str, Any], key: str, *, required: bool = False, now: datetim
         if required:
             raise _Bad(key, "bắt buộc (ngày giờ dạng yyyyMMddHHmmss).")
         return None
+    moment = _STAMPS.get(value) if type(value) is str else None
+    if moment is not None:
+        return moment
     try:
         moment = jsonl.parse_stamp(value)
     except ValueError:
         raise _Bad(key, f"không phải ngày giờ dạng yyyyMMddHHmmss (giờ Việt Nam): {value!r}.") from None
     if moment.year < 1990 or moment.year > 2100:
         raise _Bad(key, f"năm {moment.year} không hợp lý.")
+    if len(_STAMPS) >= 200_000:
+        _STAMPS.clear()
+    _STAMPS[value] = moment
     return moment
+
+
+_STAMPS: dict[str, datetime] = {}  # valid stamps already parsed (datetimes are immutable)
 
 
 def _list(obj: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -497,25 +515,43 @@ def _dues(
     return dues
 
 
+_NEXT: dict[tuple[State | None, Action], State] = {}
+NATIONAL_STATUS: dict[State, int] = {s: rules.national_status(s) for s in State}
+
+
+def _next_state(state: State | None, action: Action) -> State:
+    """``rules.next_state``, remembered (the transitions are fixed; a refusal is not remembered)."""
+    target = _NEXT[(state, action)] = rules.next_state(state, action)
+    return target
+
+
 def plan(p: Parsed, now: datetime) -> list[Ev]:
     """The events of ``p``'s history, checked against the transition table and in time order."""
     events: list[Ev] = []
     state: State | None = None
     last: tuple[datetime, str] | None = None
+    latest = now + timedelta(minutes=10)
 
     def add(
-        action: Action, at: datetime, source: str, step: str | None, due: datetime | None, **kw: Any
+        action: Action,
+        at: datetime,
+        source: str,
+        step: str | None,
+        due: datetime | None,
+        data: dict[str, Any] | None = None,
+        actor: str = IMPORT_LABEL,
+        supplement: int | None = None,
     ) -> None:
         nonlocal state, last
         try:
-            to_state = rules.next_state(state, action)
+            to_state = _NEXT.get((state, action)) or _next_state(state, action)
         except TransitionNotAllowed as exc:
             raise _Bad(source, f"lịch sử không hợp lệ: {exc.message}") from None
         if last is not None and at < last[0]:
             raise _Bad(source, f"{jsonl.stamp(at)} trước {last[1]} ({jsonl.stamp(last[0])}).")
-        if at > now + timedelta(minutes=10):
+        if at > latest:
             raise _Bad(source, f"thời điểm {jsonl.stamp(at)} ở tương lai.")
-        events.append(Ev(action, at, to_state, step, due, kw.pop("data", {}), **kw))
+        events.append(Ev(action, at, to_state, step, due, {} if data is None else data, actor, supplement))
         state, last = to_state, (at, source)
 
     target = p.state
@@ -818,20 +854,6 @@ def validate(source: str | Path | IO[str], *, now: datetime | None = None, keep:
 # -- pass 2: writing -------------------------------------------------------------------------------
 
 
-def _converters(model: Any, fields: list[Any]) -> list[Callable[[Any], Any]]:
-    def json_of(name: str) -> Callable[[Any], Any]:
-        return lambda obj: json.dumps(getattr(obj, name), ensure_ascii=False)
-
-    def file_of(name: str) -> Callable[[Any], Any]:
-        return lambda obj: (getattr(obj, name).name or "") if getattr(obj, name) else ""
-
-    def plain(name: str) -> Callable[[Any], Any]:
-        return lambda obj: getattr(obj, name)
-
-    kinds = {"JSONField": json_of, "FileField": file_of}
-    return [kinds.get(f.get_internal_type(), plain)(f.attname) for f in fields]
-
-
 def _copy(table: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with (
@@ -842,52 +864,100 @@ def _copy(table: str, columns: list[str], rows: Iterable[Sequence[Any]]) -> None
             copy.write_row(row)
 
 
-def store(model: Any, objects: list[Any], *, ids: bool = False) -> None:
-    """Insert ``objects`` (new, unsaved) as fast as the database allows: ``COPY`` on PostgreSQL (the
-    ids taken from the table's sequence first when ``ids``), ``bulk_create`` elsewhere. The objects
-    end up with their primary keys either way."""
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects, batch_size=2000)
-        return
-    table = model._meta.db_table
-    pk = model._meta.pk
-    if ids:
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), less work
+
+
+class Table:
+    """A model written as plain rows (``{attname: value}``, no model instances): ``COPY`` on
+    PostgreSQL, ``bulk_create`` elsewhere. Every row starts from the model's defaults."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.name = model._meta.db_table
+        self.pk_column = model._meta.pk.column
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.attnames = [f.attname for f in fields]
+        self.columns = [f.column for f in fields]
+        self.defaults: dict[str, Any] = {
+            f.attname: "" if f.get_internal_type() == "FileField" else f.get_default() for f in fields
+        }
+        self.json = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+        self.sequence: str | None = None  # the primary key's sequence (PostgreSQL), once asked
+
+    def row(self, **values: Any) -> dict[str, Any]:
+        return {**self.defaults, **values}
+
+    def values(self, row: dict[str, Any]) -> list[Any]:
+        """``row`` as a ``COPY`` row (JSON columns encoded)."""
+        out = [row[name] for name in self.attnames]
+        for i in self.json:
+            out[i] = _JSON(out[i])
+        return out
+
+    def reserve(self, count: int) -> list[int]:
+        """``count`` new primary keys from the table's sequence (PostgreSQL)."""
+        if not count:
+            return []
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk.column, len(objects)],
-            )
-            for obj, (value,) in zip(objects, cursor.fetchall(), strict=True):
-                obj.pk = value
-    fields = [f for f in model._meta.concrete_fields if ids or not f.primary_key]
-    convert = _converters(model, fields)
-    _copy(table, [f.column for f in fields], ([c(obj) for c in convert] for obj in objects))
-    for obj in objects:
-        obj._state.adding = False
-        obj._state.db = "default"
+            if self.sequence is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [self.name, self.pk_column])
+                self.sequence = cursor.fetchone()[0]
+            # the sequence named once: pg_get_serial_sequence in the select list would run per row
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [self.sequence, count])
+            return [value for (value,) in cursor.fetchall()]
+
+    def copy(self, rows: Iterable[Sequence[Any]], *, with_pk: bool = False) -> None:
+        """``COPY`` rows made by ``values`` (preceded by their primary key when ``with_pk``)."""
+        _copy(self.name, [self.pk_column, *self.columns] if with_pk else self.columns, rows)
+
+    def insert(self, rows: list[dict[str, Any]], *, ids: bool = False) -> list[int]:
+        """Insert ``rows``; with ``ids``, their new primary keys (in order), else ``[]``."""
+        if not rows:
+            return []
+        if connection.vendor != "postgresql":
+            objects = [self.model(**row) for row in rows]
+            self.model.objects.bulk_create(objects, batch_size=2000)
+            return [obj.pk for obj in objects] if ids else []
+        if ids:
+            new_ids = self.reserve(len(rows))
+            self.copy(([pk, *self.values(row)] for pk, row in zip(new_ids, rows, strict=True)), with_pk=True)
+            return new_ids
+        self.copy(self.values(row) for row in rows)
+        return []
 
 
-EVENT_COLUMNS = [f.column for f in DossierEvent._meta.concrete_fields if not f.primary_key]
-
-
-def store_events(rows: list[dict[str, Any]]) -> None:
-    """Events as plain rows (no model instances): ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere."""
-    if not rows:
-        return
+def _among(qs: Any, name: str, values: list[str]) -> Any:
+    """``qs`` where the field ``name`` is one of ``values``: on PostgreSQL one array parameter
+    (``= ANY(%s)``: a thousand-value ``IN`` list costs the client more than the query), else ``IN``."""
     if connection.vendor != "postgresql":
-        DossierEvent.objects.bulk_create([DossierEvent(**row) for row in rows], batch_size=2000)
-        return
-    json_columns = {"data"}
-    _copy(
-        DossierEvent._meta.db_table,
-        EVENT_COLUMNS,
-        (
-            [json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c] for c in EVENT_COLUMNS]
-            for row in rows
-        ),
-    )
+        return qs.filter(**{f"{name}__in": values})
+    return qs.filter(_AnyOf(F(name), values))
+
+
+class _AnyOf(Lookup):
+    """``field = ANY(%s)`` with the values as one array parameter (PostgreSQL). Not registered:
+    used as an expression by ``_among`` only."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value: Any, connection: Any) -> Any:
+        return "%s", (list(value),)
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+DOSSIERS = Table(Dossier)
+COMPONENTS = Table(DossierComponent)
+FEES = Table(DossierFee)
+SUPPLEMENTS = Table(Supplement)
+RESETS = Table(DueReset)
+EVENTS = Table(DossierEvent)
+PEOPLE = Table(Person)
+ORGANISATIONS = Table(Organisation)
 
 
 @dataclass
@@ -913,12 +983,114 @@ class _Procedure:
         return min(self.versions, key=lambda v: (v.effective_from, v.version))
 
 
+@dataclass
+class _Flow:
+    """A procedure version's workflow as the services walk it: the first step, the step after each
+    (consultations and the closing one-stop step left out), the closing step, the steps' ids."""
+
+    first: str
+    after: dict[str, str]
+    closing: str
+    step_ids: dict[str, int]
+
+    @classmethod
+    def of(cls, all_steps: list[WorkflowStep]) -> _Flow:
+        closing = all_steps[-1] if len(all_steps) >= 2 and all_steps[-1].unit_mode == "one_stop" else None
+        steps = [s for s in all_steps if not s.is_consultation and s is not closing]
+        after: dict[str, str] = {}
+        for s in steps:
+            later = [t for t in steps if t.order > s.order]
+            after.setdefault(s.code, later[0].code if later else s.code)
+        return cls(
+            first=steps[0].code if steps else "",
+            after=after,
+            closing=closing.code if closing else "",
+            step_ids={s.code: s.pk for s in all_steps},
+        )
+
+
+@dataclass(frozen=True)
+class _Applicant:
+    pk: int
+    email: str
+    phone: str
+
+
+@dataclass
+class _Built:
+    """One new dossier as plain rows: the dossier's columns, its items' and its events (with the
+    step code each leaves the dossier at). Ids are set when written."""
+
+    dossier: dict[str, Any]
+    components: list[dict[str, Any]]
+    fees: list[dict[str, Any]]
+    supplements: list[dict[str, Any]]
+    resets: list[dict[str, Any]]
+    timed: list[tuple[Ev, str]]
+    step_ids: dict[str, int]
+    # PostgreSQL: the ids reserved for the dossier and its supplements, and its items' and events'
+    # rows ready for COPY (made in the preparing thread)
+    pk: int | None = None
+    supplement_ids: list[int] = field(default_factory=list)
+    ready: dict[str, list[list[Any]]] | None = None
+
+    def events(self, pk: int, supplement_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The event rows of the dossier ``pk`` (its supplements' ids given)."""
+        rows = []
+        previous = ""
+        for seq, (ev, step_code) in enumerate(self.timed, 1):
+            data = ev.data
+            if ev.supplement is not None:
+                data = {"supplement_id": supplement_ids[ev.supplement], **data}
+            to_state = ev.to_state
+            rows.append(
+                EVENTS.row(
+                    dossier_id=pk,
+                    seq=seq,
+                    at=ev.at,
+                    actor_id=None,
+                    actor_label=ev.actor[:150],
+                    action=ev.action.value,
+                    from_state=previous,
+                    to_state=to_state.value,
+                    national_status=NATIONAL_STATUS[to_state],
+                    step_code=step_code,
+                    data=data,
+                    due_at=ev.due,
+                )
+            )
+            previous = to_state.value
+        return rows
+
+    def make_ready(self, pk: int, supplement_ids: list[int]) -> None:
+        """Give the dossier its reserved ids and make its items' and events' ``COPY`` rows."""
+        self.pk, self.supplement_ids = pk, supplement_ids
+        ready: dict[str, list[list[Any]]] = {}
+        for key, table, rows in (
+            ("components", COMPONENTS, self.components),
+            ("fees", FEES, self.fees),
+            ("resets", RESETS, self.resets),
+        ):
+            for row in rows:
+                row["dossier_id"] = pk
+            ready[key] = [table.values(row) for row in rows]
+        ready["supplements"] = []
+        for sid, row in zip(supplement_ids, self.supplements, strict=True):
+            row["dossier_id"] = pk
+            ready["supplements"].append([sid, *SUPPLEMENTS.values(row)])
+        ready["events"] = [EVENTS.values(row) for row in self.events(pk, supplement_ids)]
+        self.ready = ready
+
+
 class Writer:
     def __init__(self, checked: Checked, summary: Summary, label: str) -> None:
         self.checked = checked
         self.summary = summary
         self.label = label
         self.procedures: dict[str, _Procedure] = {}
+        self.versions: dict[tuple[str, date], ProcedureVersion] = {}
+        self.flows: dict[int, _Flow] = {}
+        self.folded: dict[str, str] = {}
         self.units: dict[str, OrgUnit] = {}
         for unit in OrgUnit.objects.all():
             self.units[unit.code] = unit
@@ -929,6 +1101,14 @@ class Writer:
         self.root = provinces[0] if len(provinces) == 1 else None
 
     # -- catalogue and units, placeholders when unknown --
+
+    def preload(self, codes: Iterable[str]) -> None:
+        """Read the file's known procedures (those with versions) at once: no writes."""
+        for procedure in Procedure.objects.select_related("field").filter(code__in=list(codes)):
+            if procedure.code not in self.procedures:
+                versions = list(procedure.versions.all())
+                if versions:
+                    self.procedures[procedure.code] = self._catalogue(procedure, versions)
 
     def procedure(self, code: str, raw: dict[str, Any]) -> _Procedure:
         found = self.procedures.get(code)
@@ -945,14 +1125,30 @@ class Writer:
         versions = list(procedure.versions.all())
         if not versions:
             versions = [self._placeholder_version(procedure, raw)]
+        found = self.procedures[code] = self._catalogue(procedure, versions)
+        return found
+
+    @staticmethod
+    def _catalogue(procedure: Procedure, versions: list[ProcedureVersion]) -> _Procedure:
         steps: dict[int, list[WorkflowStep]] = {v.pk: [] for v in versions}
         for step in WorkflowStep.objects.filter(version__in=versions).order_by("order", "id"):
             steps[step.version_id].append(step)
         components: dict[int, dict[str, Component]] = {v.pk: {} for v in versions}
         for component in Component.objects.filter(version__in=versions).exclude(code=""):
             components[component.version_id].setdefault(component.code, component)
-        found = _Procedure(procedure, versions, steps, components)
-        self.procedures[code] = found
+        return _Procedure(procedure, versions, steps, components)
+
+    def version(self, proc: _Procedure, day: date) -> ProcedureVersion:
+        key = (proc.procedure.code, day)
+        found = self.versions.get(key)
+        if found is None:
+            found = self.versions[key] = proc.version_on(day)
+        return found
+
+    def flow(self, proc: _Procedure, version: ProcedureVersion) -> _Flow:
+        found = self.flows.get(version.pk)
+        if found is None:
+            found = self.flows[version.pk] = _Flow.of(proc.steps[version.pk])
         return found
 
     def _placeholder_version(self, procedure: Procedure, raw: dict[str, Any]) -> ProcedureVersion:
@@ -1001,154 +1197,265 @@ class Writer:
         self.summary.placeholder_units.append(code)
         return unit
 
+    def fold(self, name: str) -> str:
+        folded = self.folded.get(name)
+        if folded is None:
+            if len(self.folded) > 100_000:
+                self.folded.clear()
+            folded = self.folded[name] = fold(name)
+        return folded
+
     # -- applicants --
 
-    def applicants(self, batch: list[Parsed]) -> dict[tuple[int, str], Person | Organisation]:
+    def applicants(self, batch: list[Parsed]) -> dict[tuple[int, str], _Applicant]:
         people = {p.applicant_id: p for p in batch if p.applicant_type == 1}
         orgs = {p.applicant_id: p for p in batch if p.applicant_type == 2}
-        found: dict[tuple[int, str], Person | Organisation] = {}
-        for person in Person.objects.filter(citizen_id__in=list(people)):
-            found[(1, person.citizen_id)] = person
-        for org in Organisation.objects.filter(tax_code__in=list(orgs)):
-            found[(2, org.tax_code)] = org
-        new_people = [
-            Person(
-                citizen_id=number,
-                full_name=p.applicant_name[:150],
-                full_name_folded=fold(p.applicant_name)[:150],
-                email=p.email if len(p.email) <= 254 else "",
-                phone=p.phone if len(p.phone) <= 20 else "",
-            )
-            for number, p in people.items()
-            if (1, number) not in found
-        ]
-        new_orgs = [
-            Organisation(
-                tax_code=number,
-                name=p.applicant_name,
-                name_folded=fold(p.applicant_name),
-                email=p.email if len(p.email) <= 254 else "",
-                phone=p.phone if len(p.phone) <= 20 else "",
-            )
-            for number, p in orgs.items()
-            if (2, number) not in found
-        ]
-        for person in Person.objects.bulk_create(new_people):
-            found[(1, person.citizen_id)] = person
-        for org in Organisation.objects.bulk_create(new_orgs):
-            found[(2, org.tax_code)] = org
+        found: dict[tuple[int, str], _Applicant] = {}
+        if people:
+            for pk, number, email, phone in _among(
+                Person.objects.all(), "citizen_id", list(people)
+            ).values_list("pk", "citizen_id", "email", "phone"):
+                found[(1, number)] = _Applicant(pk, email, phone)
+        if orgs:
+            for pk, number, email, phone in _among(
+                Organisation.objects.all(), "tax_code", list(orgs)
+            ).values_list("pk", "tax_code", "email", "phone"):
+                found[(2, number)] = _Applicant(pk, email, phone)
+        # new applicants: plain rows too (COPY with ids drawn first on PostgreSQL, bulk_create elsewhere)
+        created: list[tuple[tuple[int, str], dict[str, Any]]] = []
+        for number, p in people.items():
+            if (1, number) not in found:
+                row = PEOPLE.row(
+                    citizen_id=number,
+                    full_name=p.applicant_name[:150],
+                    full_name_folded=self.fold(p.applicant_name)[:150],
+                    email=p.email if len(p.email) <= 254 else "",
+                    phone=p.phone if len(p.phone) <= 20 else "",
+                )
+                created.append(((1, number), row))
+        new_people = [row for _, row in created]
+        for number, p in orgs.items():
+            if (2, number) not in found:
+                row = ORGANISATIONS.row(
+                    tax_code=number,
+                    name=p.applicant_name,
+                    name_folded=self.fold(p.applicant_name),
+                    email=p.email if len(p.email) <= 254 else "",
+                    phone=p.phone if len(p.phone) <= 20 else "",
+                )
+                created.append(((2, number), row))
+        new_orgs = [row for _, row in created[len(new_people) :]]
+        ids = PEOPLE.insert(new_people, ids=True) + ORGANISATIONS.insert(new_orgs, ids=True)
+        for (key, row), pk in zip(created, ids, strict=True):
+            found[key] = _Applicant(pk, row["email"], row["phone"])
         self.summary.applicants_created += len(new_people) + len(new_orgs)
         return found
 
     # -- building one dossier --
 
-    def build(
-        self, p: Parsed, applicant: Person | Organisation, now: datetime
-    ) -> tuple[Dossier, dict[str, list[Any]], list[tuple[Ev, str]]]:
-        """The unsaved dossier, its rows and its events (with step codes) for ``p``."""
-        proc = self.procedure(p.procedure_code, p.raw)
-        version = proc.version_on(p.day)
-        competent = self.unit(p.competent_code)
-        receiving = self.unit(p.receiving_code)
-        dossier = Dossier(
+    def build(self, p: Parsed, applicant: _Applicant, now: datetime) -> _Built:
+        """The rows of ``p``'s dossier (not written), creating placeholder records when needed."""
+        self.procedure(p.procedure_code, p.raw)
+        self.unit(p.competent_code)
+        self.unit(p.receiving_code)
+        built = self.prepare(p, now)
+        assert built is not None
+        return self.finish(built, p, applicant)
+
+    def prepare(self, p: Parsed, now: datetime) -> _Built | None:
+        """The rows of ``p``'s dossier but for its applicant (``finish``), without touching the
+        database (it runs in a second thread): ``None`` when the line needs a procedure or unit not
+        loaded yet. The projection columns are the fold of the events, exactly as ``rebuild``
+        computes it; the file's own values are kept (``extra``, ``import_overrides``, ``source``)."""
+        proc = self.procedures.get(p.procedure_code)
+        competent = self.units.get(p.competent_code)
+        receiving = self.units.get(p.receiving_code)
+        if proc is None or competent is None or receiving is None:
+            return None
+        version = self.version(proc, p.day)
+        flow = self.flow(proc, version)
+        # steps, as the services choose them
+        current = ""
+        timed: list[tuple[Ev, str]] = []
+        for ev in p.events:
+            step = ev.step
+            if step == "first":
+                current = flow.first
+            elif step == "next":
+                current = flow.after.get(current, current)
+            elif step == "closing":
+                current = flow.closing
+            elif step is None:
+                current = ""
+            timed.append((ev, current))
+        state = projection.Projection()
+        for seq, (ev, step_code) in enumerate(timed, 1):
+            state = projection.apply(state, self.facts(seq, ev, step_code), flow.step_ids)
+        person = p.applicant_type == 1
+        scalars = p.scalars
+        paid_online = scalars["online_payment"] in (OnlinePayment.NATIONAL, OnlinePayment.LOCAL)
+        dossier = DOSSIERS.row(
             code=p.code,
-            procedure=proc.procedure,
-            procedure_version=version,
-            receiving_unit=receiving,
-            competent_unit=competent,
+            procedure_id=proc.procedure.id,
+            procedure_version_id=version.id,
+            receiving_unit_id=receiving.id,
+            competent_unit_id=competent.id,
             applicant_name=p.applicant_name,
-            applicant_name_folded=fold(p.applicant_name)[:255],
+            applicant_name_folded=self.fold(p.applicant_name)[:255],
             applicant_id_number=p.applicant_id,
             channel=p.channel,
             result_delivery=p.result_delivery,
             submitted_at=p.submitted,
-            paid_online=p.scalars["online_payment"] in (OnlinePayment.NATIONAL, OnlinePayment.LOCAL),
+            paid_online=paid_online,
             imported_at=now,
             created_at=now,
             updated_at=now,
-            **p.scalars,
+            lock_version=len(timed),
+            **scalars,
+            **{name: getattr(state, name) for name in projection.PROJECTED_FIELDS},
         )
+        catalogue = proc.components[version.id]
+        built = _Built(
+            dossier=dossier,
+            components=[],
+            fees=[],
+            supplements=[],
+            resets=[],
+            timed=timed,
+            step_ids=flow.step_ids,
+        )
+        # each item with what an export would render for it: the file's own values where they differ
+        identity = jsonl.ITEM_IDENTITY_KEYS
+        for c in p.components:
+            v = c.values
+            known = catalogue.get(v["code"])
+            row = COMPONENTS.row(
+                catalogue_component_id=known.id if known is not None else None,
+                name=v["name"],
+                digitised=v["digitised"],
+                reused=v["reused"],
+            )
+            rendered = national.component_item(
+                pk=None,
+                name=v["name"],
+                catalogue_code=v["code"] if known is not None else "",
+                file_name="",
+                digitised=v["digitised"],
+                reused=v["reused"],
+            )
+            row["source"] = _source(c.raw, rendered, identity["TaiLieuNop"])
+            built.components.append(row)
+        for f in p.fees:
+            v = f.values
+            row = FEES.row(
+                name=v["name"],
+                kind=v["kind"],
+                amount_vnd=v["amount"],
+                collect_at=v["collect_at"],
+                paid=v["paid"],
+            )
+            rendered = national.fee_item(
+                pk=None,
+                catalogue_fee_id=None,
+                name=v["name"],
+                collect_at=v["collect_at"],
+                amount_vnd=v["amount"],
+                kind=v["kind"],
+                paid=v["paid"],
+            )
+            row["source"] = _source(f.raw, rendered, identity["DanhSachLePhi"])
+            built.fees.append(row)
+        for s in p.supplements:
+            v = s.values
+            row = SUPPLEMENTS.row(
+                requested_at=v["requested_at"],
+                items=v["items"],
+                reasons=v["reasons"],
+                received_at=v["received_at"],
+                received_note=v["note"],
+                due_before=v["due_before"],
+                due_after=v["due_after"],
+            )
+            rendered = national.supplement_item(
+                pk=None,
+                requested_by="",
+                reasons=v["reasons"],
+                requested_at=v["requested_at"],
+                received_by="",
+                received_note=v["note"],
+                received_at=v["received_at"],
+                items=v["items"],
+                due_before=v["due_before"],
+                due_after=v["due_after"],
+            )
+            row["source"] = _source(s.raw, rendered, identity["DanhSachHoSoBoSung"])
+            built.supplements.append(row)
+        for i, r in enumerate(p.resets, 1):
+            v = r.values
+            row = RESETS.row(
+                ordinal=i,
+                reason=v["reason"],
+                old_due=v["old_due"],
+                new_due=v["new_due"],
+                recorded_at=v["recorded_at"],
+            )
+            rendered = jsonl.reset_item(
+                recorded_at=v["recorded_at"], old_due=v["old_due"], new_due=v["new_due"], reason=v["reason"]
+            )
+            row["source"] = _source(r.raw, rendered, identity["DanhSachHenLai"])
+            built.resets.append(row)
+        # the top-level fields an export would render, against the line: unknown keys go to ``extra``,
+        # values rendered differently to ``import_overrides``
+        limit = scalars["time_limit_value"]
+        base = jsonl.add_766_inputs(
+            national.dossier_fields(
+                code=p.code,
+                procedure_code=proc.procedure.code,
+                procedure_name=version.name,
+                field_code=proc.procedure.field.code,
+                field_name=proc.procedure.field.name,
+                applicant_name=p.applicant_name,
+                applicant_type=1 if person else 2,
+                applicant_id_number=p.applicant_id,
+                email="",  # the applicant's contact: ``finish``
+                phone="",
+                submitted_at=p.submitted,
+                received_at=state.received_at,
+                due_at=state.due_at,
+                national_status=state.national_status,
+                returned_at=state.returned_at,
+                finished_at=state.finished_at,
+                by_post=p.result_delivery == ResultDelivery.POST,
+                unit_name=competent.name,
+                unit_code=national.unit_code(competent),
+                channel=p.channel,
+                online_payment=national.online_payment_code(scalars["online_payment"], paid_online),
+                time_limit_value=limit if limit is not None else version.time_limit_value,
+                time_limit_unit=scalars["time_limit_unit"] or version.time_limit_unit,
+            ),
+            result_code=scalars["result_code"],
+            result_file_url=scalars["result_file_url"],
+            has_digitised_components=scalars["has_digitised_components"],
+            vneid_authenticated=scalars["vneid_authenticated"],
+            population_db_code=scalars["population_db_code"],
+            state=state.state,
+        )
+        dossier["extra"], dossier["import_overrides"] = _own_values(p.raw, base)
+        return built
+
+    @staticmethod
+    def finish(built: _Built, p: Parsed, applicant: _Applicant) -> _Built:
+        """Complete a prepared dossier with its applicant (and the file's own contact values)."""
+        row = built.dossier
         if p.applicant_type == 1:
-            dossier.applicant_person = applicant  # type: ignore[assignment]
+            row["applicant_person_id"] = applicant.pk
         else:
-            dossier.applicant_organisation = applicant  # type: ignore[assignment]
-        # steps, as the services choose them
-        all_steps = proc.steps[version.pk]
-        closing = all_steps[-1] if len(all_steps) >= 2 and all_steps[-1].unit_mode == "one_stop" else None
-        steps = [s for s in all_steps if not s.is_consultation and s is not closing]
-        current = ""
-        timed: list[tuple[Ev, str]] = []
-        for ev in p.events:
-            if ev.step == "first":
-                current = steps[0].code if steps else ""
-            elif ev.step == "next":
-                later = [
-                    s
-                    for s in steps
-                    if current and s.order > next(x.order for x in steps if x.code == current)
-                ]
-                current = later[0].code if later else current
-            elif ev.step == "closing":
-                current = closing.code if closing else ""
-            elif ev.step is None:
-                current = ""
-            timed.append((ev, current))
-        catalogue = proc.components[version.pk]
-        rows: dict[str, list[Any]] = {
-            "components": [
-                DossierComponent(
-                    catalogue_component=catalogue.get(c.values["code"]),
-                    name=c.values["name"],
-                    digitised=c.values["digitised"],
-                    reused=c.values["reused"],
-                )
-                for c in p.components
-            ],
-            "fees": [
-                DossierFee(
-                    name=f.values["name"],
-                    kind=f.values["kind"],
-                    amount_vnd=f.values["amount"],
-                    collect_at=f.values["collect_at"],
-                    paid=f.values["paid"],
-                )
-                for f in p.fees
-            ],
-            "supplements": [
-                Supplement(
-                    requested_at=s.values["requested_at"],
-                    items=s.values["items"],
-                    reasons=s.values["reasons"],
-                    received_at=s.values["received_at"],
-                    received_note=s.values["note"],
-                    due_before=s.values["due_before"],
-                    due_after=s.values["due_after"],
-                )
-                for s in p.supplements
-            ],
-            "resets": [
-                DueReset(
-                    ordinal=i,
-                    reason=r.values["reason"],
-                    old_due=r.values["old_due"],
-                    new_due=r.values["new_due"],
-                    recorded_at=r.values["recorded_at"],
-                )
-                for i, r in enumerate(p.resets, 1)
-            ],
-        }
-        # the projection columns: the fold of the events, exactly as ``rebuild`` computes it
-        step_ids = {s.code: s.pk for s in all_steps}
-        state = projection.Projection()
-        for seq, (ev, step_code) in enumerate(timed, 1):
-            state = projection.apply(state, self.facts(seq, ev, step_code), step_ids)
-        for name in projection.PROJECTED_FIELDS:
-            setattr(dossier, name, getattr(state, name))
-        if state.current_step_id is not None:
-            dossier.current_step = next(s for s in all_steps if s.pk == state.current_step_id)
-        dossier.lock_version = len(timed)
-        self.overlay(dossier, rows, p)
-        return dossier, rows, timed
+            row["applicant_organisation_id"] = applicant.pk
+        for key, rendered in (("Email", applicant.email or ""), ("SoDienThoai", applicant.phone or "")):
+            value = p.raw.get(key, MISSING)
+            if value is not MISSING and not jsonl.same(rendered, value):
+                row["import_overrides"][key] = [rendered, value]
+        return built
 
     @staticmethod
     def facts(seq: int, ev: Ev, step_code: str) -> projection.EventFacts:
@@ -1157,68 +1464,59 @@ class Writer:
             action=ev.action.value,
             at=ev.at,
             to_state=ev.to_state.value,
-            national_status=rules.national_status(ev.to_state),
+            national_status=NATIONAL_STATUS[ev.to_state],
             step_code=step_code,
             due_at=ev.due,
             data=ev.data,
         )
 
-    @staticmethod
-    def overlay(dossier: Dossier, rows: dict[str, list[Any]], p: Parsed) -> None:
-        """Keep what the export would not give back by itself: unknown fields (``extra``), the file's
-        values where motcua renders differently (``import_overrides``, each row's ``source``)."""
-        pairs = (
-            ("TaiLieuNop", rows["components"], jsonl.render_component),
-            ("DanhSachLePhi", rows["fees"], jsonl.render_fee),
-            ("DanhSachHoSoBoSung", rows["supplements"], jsonl.render_supplement),
-            ("DanhSachHenLai", rows["resets"], jsonl.render_reset),
-        )
-        for key, objects, render in pairs:
-            items = p.raw.get(key) or []
-            identity = jsonl.ITEM_IDENTITY_KEYS[key]
-            for obj, item in zip(objects, items, strict=True):
-                rendered = render(obj)
-                keep = {k: v for k, v in item.items() if k in identity or k not in rendered}
-                when = {
-                    k: [rendered[k], v]
-                    for k, v in item.items()
-                    if k not in keep and not jsonl.same(rendered[k], v)
-                }
-                obj.source = {name: part for name, part in (("keep", keep), ("when", when)) if part}
-        dossier.import_overrides = {}
-        dossier.extra = {}
-        base = jsonl.render_base(dossier)
-        base.update({"DanhSachTepDinhKemKhac": [], "DanhSachGiayToKetQua": []})
-        for key, value in p.raw.items():
-            if key in LIST_KEYS:
-                # items are kept by their rows; only a list given as null (or an empty list of the
-                # extension, which motcua leaves out) needs the file's value
-                if key == "DanhSachHenLai" and not value:
-                    dossier.extra[key] = value
-                elif value is None:
-                    dossier.import_overrides[key] = [[], None]
-                continue
-            if key not in base:
-                dossier.extra[key] = value
-            elif not jsonl.same(base[key], value):
-                dossier.import_overrides[key] = [base[key], value]
-
     # -- a batch --
 
-    def write_batch(self, batch: list[Parsed], number: int, now: datetime) -> None:
+    def existing(self, batch: list[Parsed]) -> dict[str, dict[str, Any]]:
+        """The exported records of the batch's dossiers that exist already, by code."""
+        qs = _among(Dossier.objects.all(), "code", [p.code for p in batch])
+        return {code: record for _, code, record in jsonl.records(qs)}
+
+    def prepare_all(
+        self, new: list[Parsed], now: datetime, reserved: dict[str, tuple[int, list[int]]] | None
+    ) -> list[_Built | None]:
+        """``prepare`` each new line; with ``reserved`` ids (``reserve``), also its ``COPY`` rows."""
+        out = []
+        for p in new:
+            built = self.prepare(p, now)
+            if built is not None and reserved is not None:
+                built.make_ready(*reserved[p.code])
+            out.append(built)
+        return out
+
+    def write_batch(
+        self,
+        batch: list[Parsed],
+        number: int,
+        now: datetime,
+        *,
+        existing: dict[str, dict[str, Any]] | None = None,
+        prepared: dict[str, _Built | None] | None = None,
+    ) -> None:
+        """One transaction: the batch's applicants, new dossiers, updates, and its audit entry.
+        ``existing`` (``self.existing``) and ``prepared`` (``self.prepare`` of the new lines, by
+        code) when the caller has them already."""
         with transaction.atomic():
             applicants = self.applicants(batch)
-            existing = {
-                d.code: d for d in jsonl.with_rows(Dossier.objects.filter(code__in=[p.code for p in batch]))
-            }
-            new: list[tuple[Dossier, dict[str, list[Any]], list[tuple[Ev, str]]]] = []
+            if existing is None:
+                existing = self.existing(batch)
+            new: list[_Built] = []
             updated: list[str] = []
             for p in batch:
                 applicant = applicants[(p.applicant_type, p.applicant_id)]
-                current = existing.get(p.code)
-                if current is None:
-                    new.append(self.build(p, applicant, now))
-                elif self.update(current, p, applicant, now):
+                record = existing.get(p.code)
+                if record is None:
+                    built = prepared.get(p.code) if prepared is not None else None
+                    if built is None:
+                        new.append(self.build(p, applicant, now))
+                    else:
+                        new.append(self.finish(built, p, applicant))
+                elif self.update(record, p, applicant, now):
                     updated.append(p.code)
                 else:
                     self.summary.unchanged += 1
@@ -1233,67 +1531,81 @@ class Writer:
                     "file": self.label,
                     "batch": number,
                     "lines": [batch[0].line, batch[-1].line],
-                    "created": [d.code for d, _, _ in new],
+                    "created": [b.dossier["code"] for b in new],
                     "updated": updated,
                     "unchanged": len(batch) - len(new) - len(updated),
                 },
             )
 
-    def insert(self, new: list[tuple[Dossier, dict[str, list[Any]], list[tuple[Ev, str]]]]) -> None:
+    def reserve(self, new: list[Parsed]) -> dict[str, tuple[int, list[int]]] | None:
+        """PostgreSQL: ids for the new dossiers and their supplements, by code (else ``None``)."""
+        if connection.vendor != "postgresql" or not new:
+            return None
+        dossier_ids = DOSSIERS.reserve(len(new))
+        supplement_ids = iter(SUPPLEMENTS.reserve(sum(len(p.supplements) for p in new)))
+        return {
+            p.code: (pk, [next(supplement_ids) for _ in p.supplements])
+            for p, pk in zip(new, dossier_ids, strict=True)
+        }
+
+    def insert(self, new: list[_Built]) -> None:
         if not new:
             return
-        store(Dossier, [d for d, _, _ in new], ids=True)
-        kinds = (
-            ("components", DossierComponent),
-            ("fees", DossierFee),
-            ("supplements", Supplement),
-            ("resets", DueReset),
-        )
-        for key, model in kinds:
-            objects = []
-            for dossier, rows, _ in new:
-                for obj in rows[key]:
-                    obj.dossier = dossier
-                    objects.append(obj)
-            store(model, objects, ids=model is Supplement)
+        self.summary.events += sum(len(b.timed) for b in new)
+        if connection.vendor == "postgresql":
+            missing = [b for b in new if b.ready is None]
+            if missing:
+                dossier_ids = DOSSIERS.reserve(len(missing))
+                supplement_ids = iter(SUPPLEMENTS.reserve(sum(len(b.supplements) for b in missing)))
+                for b, pk in zip(missing, dossier_ids, strict=True):
+                    b.make_ready(pk, [next(supplement_ids) for _ in b.supplements])
+            DOSSIERS.copy(([b.pk, *DOSSIERS.values(b.dossier)] for b in new), with_pk=True)
+            for key, table in (("components", COMPONENTS), ("fees", FEES), ("resets", RESETS)):
+                table.copy(row for b in new for row in b.ready[key])  # type: ignore[index]
+            SUPPLEMENTS.copy((row for b in new for row in b.ready["supplements"]), with_pk=True)  # type: ignore[index]
+            EVENTS.copy(row for b in new for row in b.ready["events"])  # type: ignore[index]
+            return
+        ids = DOSSIERS.insert([b.dossier for b in new], ids=True)
+        components: list[dict[str, Any]] = []
+        fees: list[dict[str, Any]] = []
+        supplements: list[dict[str, Any]] = []
+        resets: list[dict[str, Any]] = []
+        for b, pk in zip(new, ids, strict=True):
+            for rows, into in (
+                (b.components, components),
+                (b.fees, fees),
+                (b.supplements, supplements),
+                (b.resets, resets),
+            ):
+                for row in rows:
+                    row["dossier_id"] = pk
+                    into.append(row)
+        COMPONENTS.insert(components)
+        FEES.insert(fees)
+        supplement_ids = iter(SUPPLEMENTS.insert(supplements, ids=True))
+        RESETS.insert(resets)
         events = []
-        for dossier, rows, timed in new:
-            previous = ""
-            for seq, (ev, step_code) in enumerate(timed, 1):
-                data = ev.data
-                if ev.supplement is not None:
-                    data = {"supplement_id": rows["supplements"][ev.supplement].pk, **data}
-                events.append(
-                    {
-                        "dossier_id": dossier.pk,
-                        "seq": seq,
-                        "at": ev.at,
-                        "actor_id": None,
-                        "actor_label": ev.actor[:150],
-                        "action": ev.action.value,
-                        "from_state": previous,
-                        "to_state": ev.to_state.value,
-                        "national_status": rules.national_status(ev.to_state),
-                        "step_code": step_code,
-                        "data": data,
-                        "due_at": ev.due,
-                    }
-                )
-                previous = ev.to_state.value
-        store_events(events)
-        self.summary.events += len(events)
+        for b, pk in zip(new, ids, strict=True):
+            events.extend(b.events(pk, [next(supplement_ids) for _ in b.supplements]))
+        EVENTS.insert(events)
 
     # -- re-import of an existing dossier --
 
-    def update(self, current: Dossier, p: Parsed, applicant: Person | Organisation, now: datetime) -> bool:
-        """Nothing when the export already gives the line's values; else one ``import_update`` event."""
-        record = jsonl.render_loaded(current)
+    def update(self, record: dict[str, Any], p: Parsed, applicant: _Applicant, now: datetime) -> bool:
+        """Nothing when the export (``record``) already gives the line's values; else one
+        ``import_update`` event."""
+        if not jsonl.differing(record, p.raw):
+            return False
+        # the dossier as it is now (locked), and its record then (``record`` was read a little earlier)
+        current = Dossier.objects.select_for_update().get(code=p.code)
+        _, _, record = jsonl.records(Dossier.objects.filter(pk=current.pk))[0]
         changed = {k: [record.get(k), p.raw[k]] for k in jsonl.differing(record, p.raw)}
         if not changed:
             return False
-        fresh, rows, timed = self.build(p, applicant, now)
-        last_step = timed[-1][1]
-        target = projection.Projection(**{n: getattr(fresh, n) for n in projection.PROJECTED_FIELDS})
+        fresh = self.build(p, applicant, now)
+        columns = fresh.dossier
+        last_step = fresh.timed[-1][1]
+        target = projection.Projection(**{n: columns[n] for n in projection.PROJECTED_FIELDS})
         data: dict[str, Any] = {
             "changed": {k: v for k, v in list(changed.items())[:50]},
             "received_at": _iso(target.received_at),
@@ -1303,8 +1615,8 @@ class Writer:
         }
         if target.current_step_id != current.current_step_id:
             data["assignee_id"] = None
-        step_ids = {s.code: s.pk for s in self.procedures[p.procedure_code].steps[fresh.procedure_version_id]}
-        if current.procedure_version_id != fresh.procedure_version_id:
+        step_ids = dict(fresh.step_ids)
+        if current.procedure_version_id != columns["procedure_version_id"]:
             step_ids.update(
                 WorkflowStep.objects.filter(version_id=current.procedure_version_id).values_list("code", "pk")
             )
@@ -1321,11 +1633,11 @@ class Writer:
         )
         after = projection.apply(projection.stored(current), facts, step_ids)
         # replace the lists the line gives differently
-        for key, rows_key, model in (
-            ("TaiLieuNop", "components", DossierComponent),
-            ("DanhSachLePhi", "fees", DossierFee),
-            ("DanhSachHoSoBoSung", "supplements", Supplement),
-            ("DanhSachHenLai", "resets", DueReset),
+        for key, rows, model in (
+            ("TaiLieuNop", fresh.components, DossierComponent),
+            ("DanhSachLePhi", fresh.fees, DossierFee),
+            ("DanhSachHoSoBoSung", fresh.supplements, Supplement),
+            ("DanhSachHenLai", fresh.resets, DueReset),
         ):
             if key not in changed:
                 continue
@@ -1333,12 +1645,11 @@ class Writer:
                 DossierComponent.objects.filter(dossier=current, supplement__isnull=False).update(
                     supplement=None
                 )
-            model.objects.filter(dossier=current).delete()  # type: ignore[attr-defined]
-            for obj in rows[rows_key]:
-                obj.dossier = current
-            model.objects.bulk_create(rows[rows_key])  # type: ignore[attr-defined]
-        columns = {
-            name: getattr(fresh, name)
+            manager: Any = model.objects
+            manager.filter(dossier=current).delete()
+            manager.bulk_create([model(**{**row, "dossier_id": current.pk}) for row in rows])
+        update = {
+            name: columns[name]
             for name in (
                 "procedure_id",
                 "procedure_version_id",
@@ -1356,11 +1667,11 @@ class Writer:
                 *p.scalars,
             )
         }
-        columns.update({n: getattr(after, n) for n in projection.PROJECTED_FIELDS})
-        columns["extra"] = {**(current.extra or {}), **fresh.extra}
-        columns["imported_at"] = now
+        update.update({n: getattr(after, n) for n in projection.PROJECTED_FIELDS})
+        update["extra"] = {**(current.extra or {}), **columns["extra"]}
+        update["imported_at"] = now
         done = Dossier.objects.filter(pk=current.pk, lock_version=current.lock_version).update(
-            **columns, lock_version=seq, updated_at=now
+            **update, lock_version=seq, updated_at=now
         )
         if done != 1:
             raise rules.StaleDossier(rules.STALE_MESSAGE)
@@ -1379,17 +1690,89 @@ class Writer:
         )
         self.summary.events += 1
         # what the export gives now, against the line: the file's values where they differ
-        reloaded = jsonl.with_rows(Dossier.objects.filter(pk=current.pk)).get()
-        reloaded.import_overrides = {}
-        reloaded.extra = {}
-        record = jsonl.render_loaded(reloaded)
+        _, _, plain = jsonl.records(Dossier.objects.filter(pk=current.pk), own_values=False)[0]
         overrides = {
-            k: [record[k], v]
+            k: [plain[k], v]
             for k, v in p.raw.items()
-            if k in record and k not in LIST_KEYS and not jsonl.same(record[k], v)
+            if k in plain and k not in LIST_KEYS and not jsonl.same(plain[k], v)
         }
         Dossier.objects.filter(pk=current.pk).update(import_overrides=overrides)
         return True
+
+
+def _source(item: dict[str, Any], rendered: dict[str, Any], identity: tuple[str, ...]) -> dict[str, Any]:
+    """An item row's ``source``: the file's keys that the export would not give back by itself
+    (``keep``: identity and unknown keys; ``when``: values rendered differently, with what was
+    rendered)."""
+    keep: dict[str, Any] = {}
+    when: dict[str, Any] = {}
+    same = jsonl.same
+    for k, v in item.items():
+        if k in identity or k not in rendered:
+            keep[k] = v
+            continue
+        r = rendered[k]
+        kind = type(v)
+        if kind is type(r) and kind in _PLAIN:
+            if r != v:
+                when[k] = [r, v]
+        elif not same(r, v):
+            when[k] = [r, v]
+    source: dict[str, Any] = {}
+    if keep:
+        source["keep"] = keep
+    if when:
+        source["when"] = when
+    return source
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})  # compared with ==, as ``jsonl.same`` does
+_NO_LIST_RENDERED: dict[str, list[Any]] = {"DanhSachTepDinhKemKhac": [], "DanhSachGiayToKetQua": []}
+_CONTACT_KEYS = frozenset({"Email", "SoDienThoai"})  # rendered from the applicant: ``Writer.finish``
+
+
+def _own_values(raw: dict[str, Any], base: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(``extra``, ``import_overrides``) of a line against the top-level fields an export renders
+    (but for the applicant's contact, which ``Writer.finish`` compares)."""
+    extra: dict[str, Any] = {}
+    overrides: dict[str, Any] = {}
+    same = jsonl.same
+    for key, value in raw.items():
+        if key in _CONTACT_KEYS:
+            continue
+        if key in LIST_KEYS:
+            # items are kept by their rows; only a list given as null (or an empty list of the
+            # extension, which motcua leaves out) needs the file's value
+            if key == "DanhSachHenLai" and not value:
+                extra[key] = value
+            elif value is None:
+                overrides[key] = [[], None]
+            continue
+        rendered = base.get(key, MISSING)
+        if rendered is MISSING:
+            rendered = _NO_LIST_RENDERED.get(key, MISSING)
+        if rendered is MISSING:
+            extra[key] = value
+            continue
+        kind = type(value)
+        if kind is type(rendered) and kind in _PLAIN:  # ``same``, quickly
+            if rendered != value:
+                overrides[key] = [rendered, value]
+        elif not same(rendered, value):
+            overrides[key] = [rendered, value]
+    return extra, overrides
+
+
+def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
+    batch: list[Parsed] = []
+    for item in items:
+        assert isinstance(item, Parsed)
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def import_file(
@@ -1424,35 +1807,51 @@ def import_file(
         from tqdm import tqdm
 
         bar = tqdm(total=checked.lines, file=sys.stderr, unit="hồ sơ", desc="Nhập hồ sơ", leave=False)
-    with audit.acting_as(None, label=IMPORT_LABEL):
-        writer = Writer(checked, summary, name)
-        resolver = Resolver()
-        batch: list[Parsed] = []
-        number = 0
-        parsed: Iterable[Parsed] = (
-            checked.parsed
-            if checked.parsed is not None
-            else (
-                result  # type: ignore[misc]
-                for _, result in _parse_all(read_lines(source_factory()), resolver, moment)
-            )
+    parsed: Iterable[Parsed] = (
+        checked.parsed
+        if checked.parsed is not None
+        else (
+            result  # type: ignore[misc]
+            for _, result in _parse_all(read_lines(source_factory()), Resolver(), moment)
         )
-        for result in parsed:
-            assert isinstance(result, Parsed)
-            batch.append(result)
-            if len(batch) >= batch_size:
+    )
+    number = 0
+    switch = sys.getswitchinterval()
+    with (
+        audit.acting_as(None, label=IMPORT_LABEL),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="motcua-import") as helper,
+    ):
+        # Pipeline: while this thread writes batch n (its time mostly spent waiting for the
+        # database), a second thread prepares the new dossiers of batch n + 1 (pure Python, no
+        # database). Every write stays in this thread, on one connection, batch after batch.
+        sys.setswitchinterval(0.001)  # the writing thread gets the interpreter back quickly
+        try:
+            writer = Writer(checked, summary, name)
+            writer.preload(code for code in checked.first_day if not code.startswith("unit:"))
+
+            def ahead(batch: list[Parsed]) -> tuple[list[Parsed], dict[str, Any], list[str], Future[Any]]:
+                existing = writer.existing(batch)
+                new = [p for p in batch if p.code not in existing]
+                reserved = writer.reserve(new)
+                future = helper.submit(writer.prepare_all, new, moment, reserved)
+                return batch, existing, [p.code for p in new], future
+
+            batches = _chunks(parsed, batch_size)
+            first = next(batches, None)
+            coming = ahead(first) if first else None
+            while coming is not None:
+                batch, existing, codes, future = coming
+                prepared = dict(zip(codes, future.result(), strict=True))
+                following = next(batches, None)
+                coming = ahead(following) if following else None
                 number += 1
-                writer.write_batch(batch, number, moment)
+                writer.write_batch(batch, number, moment, existing=existing, prepared=prepared)
                 if bar is not None:
                     bar.update(len(batch))
                 if on_batch is not None:
                     on_batch(number)
-                batch = []
-        if batch:
-            number += 1
-            writer.write_batch(batch, number, moment)
-            if bar is not None:
-                bar.update(len(batch))
+        finally:
+            sys.setswitchinterval(switch)
     if bar is not None:
         bar.close()
     summary.batches = number

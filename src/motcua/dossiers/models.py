@@ -62,12 +62,14 @@ class Dossier(models.Model):
         verbose_name="đơn vị tiếp nhận (Bộ phận Một cửa)",
         on_delete=models.PROTECT,
         related_name="dossiers_received",
+        db_index=False,  # led by the composite indexes in Meta
     )
     competent_unit = models.ForeignKey(
         "core.OrgUnit",
         verbose_name="đơn vị có thẩm quyền giải quyết",
         on_delete=models.PROTECT,
         related_name="dossiers_processed",
+        db_index=False,  # led by the composite indexes in Meta
     )
     applicant_person = models.ForeignKey(
         "core.Person",
@@ -86,10 +88,9 @@ class Dossier(models.Model):
         related_name="dossiers",
     )
     applicant_name = models.CharField("chủ hồ sơ", max_length=255)
-    applicant_name_folded = models.CharField(max_length=255, editable=False, db_index=True)
-    applicant_id_number = models.CharField(
-        "số định danh / mã số thuế", max_length=20, db_index=True, editable=False
-    )
+    # Searched with ``contains`` (words anywhere in the name), which no B-tree index serves: no index.
+    applicant_name_folded = models.CharField(max_length=255, editable=False)
+    applicant_id_number = models.CharField("số định danh / mã số thuế", max_length=20, editable=False)
     channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
     result_delivery = models.CharField(
         "hình thức nhận kết quả",
@@ -101,7 +102,7 @@ class Dossier(models.Model):
     # -- projection of the events (rebuilt by ``motcua dossiers rebuild``) --
     state = models.CharField("trạng thái", max_length=30, choices=STATE_CHOICES)
     national_status = models.PositiveSmallIntegerField(
-        "trạng thái theo Cổng DVCQG", choices=sorted(NATIONAL_STATUS_LABELS.items()), db_index=True
+        "trạng thái theo Cổng DVCQG", choices=sorted(NATIONAL_STATUS_LABELS.items())
     )
     current_step = models.ForeignKey(
         "catalogue.WorkflowStep",
@@ -119,6 +120,7 @@ class Dossier(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="dossiers_assigned",
+        db_index=False,  # led by dossier_assignee_state
     )
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
     due_at = models.DateTimeField("hạn trả kết quả", null=True, blank=True)
@@ -203,6 +205,18 @@ class Dossier(models.Model):
             models.Index(
                 fields=["current_step"], name="dossier_current_step", condition=Q(current_step__isnull=False)
             ),
+            # The work queues (to process / approve / sign): unassigned dossiers at the steps of a role,
+            # in the user's units — an exact index scan on step ids and unit ids (selectors.box_queryset).
+            models.Index(
+                fields=["current_step", "competent_unit", "receiving_unit"],
+                name="dossier_work_queue",
+                condition=Q(assignee__isnull=True, state__in=["received", "in_progress"]),
+            ),
+            # "Everything in my scope" lists newest first: walked backwards with LIMIT, not sorted.
+            models.Index(fields=["submitted_at", "id"], name="dossier_submitted"),
+            # Exact look-up by CCCD / tax code (search). A Meta index, not ``db_index``: PostgreSQL would
+            # add a second ``varchar_pattern_ops`` copy for LIKE, which nothing uses.
+            models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
         ]
 
     def __str__(self) -> str:

@@ -29,12 +29,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files import File
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
+from motcua.catalogue import cache as catalogue_cache
 from motcua.catalogue.models import Procedure, ProcedureVersion, WorkflowStep
-from motcua.core import audit
+from motcua.core import audit, fastsql, refcache
 from motcua.core.identity import IdentityError, normalise_tax_code, parse_citizen_id
 from motcua.core.models import Organisation, OrgUnit, Person, RoleAssignment, User
 from motcua.core.permissions import active_assignments
@@ -179,6 +179,31 @@ def _held(assignments: Sequence[RoleAssignment], unit: OrgUnit | None) -> set[st
     return {a.role for a in assignments if _covers(a, unit)}
 
 
+def _roles_at(user: User, unit: OrgUnit) -> set[str]:
+    """``_held(active_assignments(user), unit)`` in one hand-written query (intake's only check):
+    the roles valid today of assignments at ``unit`` or, including subunits, at a unit above it.
+
+    The query also brings the reference-data token (``refcache.adopt``), which the use case would
+    otherwise read with a query of its own."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    day = timezone.localdate()
+    quote = connection.ops.quote_name
+    assignments, units = quote(RoleAssignment._meta.db_table), quote(OrgUnit._meta.db_table)
+    with fastsql.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT ra.role, {refcache.token_sql()} "  # noqa: S608
+            f"FROM {assignments} ra JOIN {units} a ON a.id = ra.unit_id "
+            "WHERE ra.user_id = %s AND ra.valid_from <= %s AND (ra.valid_to IS NULL OR ra.valid_to > %s) "
+            "AND (ra.unit_id = %s OR (ra.include_subunits AND substr(%s, 1, length(a.path)) = a.path))",
+            [user.pk, day, day, unit.pk, unit.path],
+        )
+        rows = cursor.fetchall()
+    if rows:
+        refcache.adopt(rows[0][1])
+    return {role for role, _ in rows}
+
+
 def step_unit(step: WorkflowStep, dossier: Dossier) -> OrgUnit | None:
     """The unit that performs ``step`` for ``dossier``."""
     if step.unit_mode == WorkflowStep.UnitMode.ONE_STOP:
@@ -258,10 +283,17 @@ def _check_version(dossier: Dossier, expected_version: int) -> None:
         )
 
 
-def _steps(version_id: int) -> list[WorkflowStep]:
-    return list(
-        WorkflowStep.objects.filter(version_id=version_id).select_related("unit").order_by("order", "id")
-    )
+@contextlib.contextmanager
+def _transaction() -> Iterator[None]:
+    """The use case's transaction; the reference data (calendars, rules, catalogue) is read from the
+    process cache, checked against the generation token once (``core.refcache``)."""
+    with transaction.atomic(), refcache.pinned():
+        yield
+
+
+def workflow_steps(version_id: int) -> list[WorkflowStep]:
+    """The version's workflow steps by order, with their fixed unit (from the catalogue cache)."""
+    return list(catalogue_cache.bundle(version_id).steps)
 
 
 def _return_step(steps: Sequence[WorkflowStep]) -> WorkflowStep | None:
@@ -277,7 +309,7 @@ def _processing_steps(steps: Sequence[WorkflowStep]) -> list[WorkflowStep]:
     return [s for s in steps if not s.is_consultation and s is not closing]
 
 
-def _next_step(steps: Sequence[WorkflowStep], current: WorkflowStep | None) -> WorkflowStep | None:
+def next_step(steps: Sequence[WorkflowStep], current: WorkflowStep | None) -> WorkflowStep | None:
     candidates = _processing_steps(steps)
     if current is None:
         return candidates[0] if candidates else None
@@ -323,17 +355,20 @@ def _require_assignee(assignee: User, step: WorkflowStep, dossier: Dossier) -> N
 # -- creation: validation of units, version, applicant and components ------------------------------
 
 
-def _version_in_force(procedure: Procedure, day: date) -> ProcedureVersion:
-    version = ProcedureVersion.objects.in_force(day).filter(procedure=procedure).first()
-    if version is None:
+def _version_in_force(procedure: Procedure, day: date) -> catalogue_cache.VersionBundle:
+    """The version in force on ``day`` with its units, components, fees and steps (cached)."""
+    found = catalogue_cache.bundle_in_force(procedure.pk, day)
+    if found is None:
         raise InvalidDossierInput(
             f"Thủ tục {procedure.code} không có phiên bản đang có hiệu lực ngày {day:%d/%m/%Y}.",
             code="procedure_not_in_force",
         )
-    return version
+    return found
 
 
-def _check_units(version: ProcedureVersion, receiving: OrgUnit, competent: OrgUnit, day: date) -> None:
+def _check_units(
+    found: catalogue_cache.VersionBundle, receiving: OrgUnit, competent: OrgUnit, day: date
+) -> None:
     if not receiving.is_one_stop:
         raise InvalidDossierInput(
             f"{receiving.name} không có Bộ phận Một cửa nên không tiếp nhận hồ sơ.",
@@ -344,12 +379,12 @@ def _check_units(version: ProcedureVersion, receiving: OrgUnit, competent: OrgUn
             raise InvalidDossierInput(
                 f"{unit.name} không còn hoạt động ngày {day:%d/%m/%Y}.", code="unit_inactive"
             )
-    allowed = list(version.implementing_units.all())
+    allowed = found.implementing_units
     # Intake regardless of administrative boundary: any one-stop unit receives, but the dossier is
     # routed only to a unit that implements the procedure (or one below it).
     if allowed and not any(competent.pk == u.pk or competent.path.startswith(u.path) for u in allowed):
         raise InvalidDossierInput(
-            f"{competent.name} không phải đơn vị thực hiện thủ tục {version.procedure.code}.",
+            f"{competent.name} không phải đơn vị thực hiện thủ tục {found.version.procedure.code}.",
             code="competent_unit_invalid",
         )
 
@@ -376,8 +411,10 @@ def _applicant_snapshot(applicant: Applicant) -> dict[str, Any]:
     raise InvalidDossierInput("Chủ hồ sơ phải là công dân hoặc tổ chức.", code="applicant_required")
 
 
-def _components(version: ProcedureVersion, given: Sequence[ComponentInput]) -> list[DossierComponent]:
-    catalogue = {c.pk: c for c in version.components.all()}
+def _components(
+    found: catalogue_cache.VersionBundle, given: Sequence[ComponentInput]
+) -> list[DossierComponent]:
+    catalogue = {c.pk: c for c in found.components}
     rows: list[DossierComponent] = []
     ticked: set[int] = set()
     kinds = set(DossierComponent.Kind.values)
@@ -426,10 +463,9 @@ def _components(version: ProcedureVersion, given: Sequence[ComponentInput]) -> l
     return rows
 
 
-def _fees(version: ProcedureVersion) -> list[DossierFee]:
+def _fees(found: catalogue_cache.VersionBundle) -> list[DossierFee]:
     return [
-        DossierFee(catalogue_fee=f, name=f.name, kind=f.kind, amount_vnd=f.amount_vnd)
-        for f in version.fees.all()
+        DossierFee(catalogue_fee=f, name=f.name, kind=f.kind, amount_vnd=f.amount_vnd) for f in found.fees
     ]
 
 
@@ -439,22 +475,27 @@ def _fees(version: ProcedureVersion) -> list[DossierFee]:
 def _next_sequence(unit: OrgUnit, day: date) -> int:
     """The next serial number of ``unit`` on ``day``; never repeats under concurrency.
 
-    PostgreSQL: the day's row is locked (``SELECT … FOR UPDATE``) until the transaction ends; the first
-    receipt of the day inserts it, and a concurrent insert loses on the unique constraint and retries
-    on the row the winner created. SQLite: ``BEGIN IMMEDIATE`` already serialises writers.
+    One statement, ``INSERT … ON CONFLICT (unit, day) DO UPDATE SET last_value = last_value + 1
+    RETURNING last_value`` (PostgreSQL and SQLite ≥ 3.35): the first receipt of the day inserts the
+    row, the others increment it. The row stays locked until the transaction ends, so a concurrent
+    receipt waits and then gets the next number; a rolled-back receipt spends none. SQLite's
+    ``BEGIN IMMEDIATE`` already serialises writers.
     """
-    for _ in range(5):
-        row = DailySequence.objects.select_for_update().filter(unit=unit, day=day).first()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    DailySequence.objects.create(unit=unit, day=day, last_value=1)
-                return 1
-            except IntegrityError:
-                continue
-        DailySequence.objects.filter(pk=row.pk).update(last_value=F("last_value") + 1)
-        return row.last_value + 1
-    raise DossierConflict("Không cấp được số thứ tự hồ sơ; hãy thử lại.", code="dossier_sequence_busy")
+    meta = DailySequence._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    unit_col, day_col, value_col = (quote(meta.get_field(n).column) for n in ("unit", "day", "last_value"))
+    with fastsql.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({unit_col}, {day_col}, {value_col}) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT ({unit_col}, {day_col}) DO UPDATE SET {value_col} = {table}.{value_col} + 1 "
+            f"RETURNING {value_col}",
+            [unit.pk, day],
+        )
+        row = cursor.fetchone()
+    if row is None:  # pragma: no cover - the statement always returns the row it wrote
+        raise DossierConflict("Không cấp được số thứ tự hồ sơ; hãy thử lại.", code="dossier_sequence_busy")
+    return int(row[0])
 
 
 def next_code(unit: OrgUnit, at: datetime) -> str:
@@ -485,8 +526,9 @@ def _finish(
     action: Action,
     summary: str | None = None,
     audit_data: dict[str, Any] | None = None,
+    body: dict[str, Any] | None = None,
 ) -> None:
-    """Steps 7–8: one audit entry and one outbox row."""
+    """Steps 7–8: one audit entry and one outbox row (``body``: the record, when already built)."""
     audit.record(
         f"dossier.{action.value}",
         object_type="dossiers.dossier",
@@ -505,7 +547,7 @@ def _finish(
     enqueue(
         TOPIC_DONG_BO,
         dossier.code,
-        dong_bo_ho_so_mc(dossier, updating=event.seq > 1),
+        body if body is not None else dong_bo_ho_so_mc(dossier, updating=event.seq > 1),
         idempotency_key=f"{TOPIC_DONG_BO}:{dossier.code}:{event.seq}",
     )
 
@@ -602,16 +644,7 @@ def _create(
         lock_version=1,
     )
     dossier.applicant_name_folded = fold(dossier.applicant_name)
-    dossier.save(force_insert=True)
-    if step is not None:
-        dossier.current_step = step
-    for row in components:
-        row.dossier = dossier
-        row.save()  # one by one: FileField uploads are stored by save()
-    for fee in fees:
-        fee.dossier = dossier
-    DossierFee.objects.bulk_create(fees)
-    event = DossierEvent.objects.create(
+    event = DossierEvent(
         dossier=dossier,
         seq=1,
         at=at,
@@ -625,7 +658,20 @@ def _create(
         data=data,
         due_at=due_at,
     )
-    _finish(dossier, event, action=action)
+    # The dossier models have no signal receivers (AUDIT_BY_SERVICE): the dossier, its components, fees
+    # and first event are plain INSERTs — one statement on PostgreSQL (``fastsql`` stores file
+    # uploads and ``auto_now`` dates like ``save()`` does).
+    fastsql.insert_family(dossier, [(components, "dossier"), (fees, "dossier"), ([event], "dossier")])
+    if step is not None:
+        dossier.current_step = step
+    # A new dossier has exactly these components and fees and no supplement: the record is built from
+    # the objects just written instead of reading them back.
+    _finish(
+        dossier,
+        event,
+        action=action,
+        body=dong_bo_ho_so_mc(dossier, updating=False, components=components, fees=fees, supplements=()),
+    )
     return dossier
 
 
@@ -661,19 +707,20 @@ def submit_online(
     extra: dict[str, Any] | None = None,
 ) -> Dossier:
     """An applicant submits online (state 1 "Mới đăng ký"); the clock starts only at acceptance."""
-    with transaction.atomic():
+    with _transaction():
         at = timezone.now()
         day = to_local(at).date()
         to_state = rules.next_state(None, Action.SUBMIT_ONLINE)
-        version = _version_in_force(procedure, day)
+        found = _version_in_force(procedure, day)
+        version = found.version
         if version.online_level == ProcedureVersion.OnlineLevel.NONE:
             raise InvalidDossierInput(
                 f"Thủ tục {procedure.code} không cung cấp dịch vụ công trực tuyến.",
                 code="procedure_not_online",
             )
-        _check_units(version, receiving_unit, competent_unit, day)
+        _check_units(found, receiving_unit, competent_unit, day)
         applicant_fields = _applicant_snapshot(applicant)
-        rows = _components(version, components)
+        rows = _components(found, components)
         _check_delivery(result_delivery)
         label = _applicant_label(applicant)
         with _attributed(None, label):
@@ -684,7 +731,7 @@ def submit_online(
                 at=at,
                 fields={
                     "code": next_code(receiving_unit, at),
-                    "procedure": procedure,
+                    "procedure": version.procedure,
                     "procedure_version": version,
                     "receiving_unit": receiving_unit,
                     "competent_unit": competent_unit,
@@ -700,7 +747,7 @@ def submit_online(
                 data={"channel": int(Channel.ONLINE), "components": len(rows)},
                 steps=(),
                 components=rows,
-                fees=_fees(version),
+                fees=_fees(found),
             )
 
 
@@ -729,12 +776,10 @@ def receive_at_counter(
     the receiving unit's day, and computes the due moment on the competent unit's calendar with the
     15:00 cut-off (NĐ 61/2018 Điều 17–18).
     """
-    with transaction.atomic():
+    with _transaction():
         at = timezone.now()
         day = to_local(at).date()
-        if not rules.may(
-            Action.RECEIVE_AT_COUNTER, {Side.RECEIVING: _held(active_assignments(by), receiving_unit)}
-        ):
+        if not rules.may(Action.RECEIVE_AT_COUNTER, {Side.RECEIVING: _roles_at(by, receiving_unit)}):
             raise DossierForbidden(
                 f"Bạn không phải cán bộ một cửa của {receiving_unit.name}.",
                 details={"action": "receive_at_counter"},
@@ -745,15 +790,16 @@ def receive_at_counter(
                 "Hồ sơ tiếp nhận tại Bộ phận Một cửa phải nộp trực tiếp hoặc qua bưu chính.",
                 code="channel_invalid",
             )
-        version = _version_in_force(procedure, day)
-        _check_units(version, receiving_unit, competent_unit, day)
+        found = _version_in_force(procedure, day)
+        version = found.version
+        _check_units(found, receiving_unit, competent_unit, day)
         applicant_fields = _applicant_snapshot(applicant)
-        rows = _components(version, components)
+        rows = _components(found, components)
         _check_delivery(result_delivery)
         calendar = _calendar(competent_unit, at)
         effective, due = receipt_deadline(calendar, version, at, None)
-        steps = _steps(version.pk)
-        first = _next_step(steps, None)
+        steps = list(found.steps)
+        first = next_step(steps, None)
         with _attributed(by, _label(by)):
             return _create(
                 action=Action.RECEIVE_AT_COUNTER,
@@ -762,7 +808,7 @@ def receive_at_counter(
                 at=at,
                 fields={
                     "code": next_code(receiving_unit, at),
-                    "procedure": procedure,
+                    "procedure": version.procedure,
                     "procedure_version": version,
                     "receiving_unit": receiving_unit,
                     "competent_unit": competent_unit,
@@ -786,14 +832,14 @@ def receive_at_counter(
                 },
                 steps=steps,
                 components=rows,
-                fees=_fees(version),
+                fees=_fees(found),
             )
 
 
 def accept_online(code: str, *, by: User, expected_version: int) -> Dossier:
     """The intake officer accepts an online dossier (1 → 2). The clock starts now; outside office hours
     it starts at the next opening (rule ``workdays.online_received``)."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.ACCEPT_ONLINE)
         to_state = rules.next_state(dossier.state, Action.ACCEPT_ONLINE)
@@ -802,8 +848,8 @@ def accept_online(code: str, *, by: User, expected_version: int) -> Dossier:
         mode = str(rule_value("workdays.online_received", to_local(at).date()))
         calendar = _calendar(dossier, at)
         effective, due = receipt_deadline(calendar, dossier.procedure_version, at, mode)
-        steps = _steps(dossier.procedure_version_id)
-        first = _next_step(steps, None)
+        steps = workflow_steps(dossier.procedure_version_id)
+        first = next_step(steps, None)
         with _attributed(by, _label(by)):
             _apply(
                 dossier,
@@ -848,7 +894,7 @@ def _simple(
     checks: Callable[[Dossier, datetime], None] | None = None,
 ) -> Dossier:
     """An ending (refusal, stop, withdrawal): the state changes, the step and assignee are cleared."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, action)
         to_state = rules.next_state(dossier.state, action)
@@ -857,7 +903,7 @@ def _simple(
         if checks is not None:
             checks(dossier, at)
         data = {**data_for(dossier), "assignee_id": None}
-        steps = _steps(dossier.procedure_version_id)
+        steps = workflow_steps(dossier.procedure_version_id)
         with _attributed(by, _label(by)):
             _apply(
                 dossier,
@@ -884,14 +930,14 @@ def hand_over(
 
     The time spent on the step being closed is recorded against its allotted hours (Mẫu 05).
     """
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.HAND_OVER)
         to_state = rules.next_state(dossier.state, Action.HAND_OVER)
         _check_version(dossier, expected_version)
-        steps = _steps(dossier.procedure_version_id)
+        steps = workflow_steps(dossier.procedure_version_id)
         current = next((s for s in steps if s.pk == dossier.current_step_id), None)
-        target = _next_step(steps, current)
+        target = next_step(steps, current)
         if target is None:
             raise DossierConflict(
                 "Hồ sơ đang ở bước xử lý cuối cùng của quy trình nội bộ; "
@@ -941,7 +987,7 @@ def hand_over(
 
 def assign(code: str, *, by: User, expected_version: int, assignee: User, note: str = "") -> Dossier:
     """A leader names (or changes) who handles the current step (NĐ 61/2018 Điều 19.1)."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.ASSIGN)
         to_state = rules.next_state(dossier.state, Action.ASSIGN)
@@ -962,7 +1008,7 @@ def assign(code: str, *, by: User, expected_version: int, assignee: User, note: 
                 step=step,
                 due_at=dossier.due_at,
                 data={"assignee_id": assignee.pk, "note": note.strip()},
-                steps=_steps(dossier.procedure_version_id),
+                steps=workflow_steps(dossier.procedure_version_id),
                 summary=f"Phân công {_label(assignee)} xử lý hồ sơ {dossier.code}",
             )
         return dossier
@@ -975,7 +1021,7 @@ def request_supplement(
     code: str, *, by: User, expected_version: int, items: Sequence[str], reasons: str
 ) -> Dossier:
     """The processing unit asks for a supplement (Mẫu 02), within the window after receipt."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.REQUEST_SUPPLEMENT)
         to_state = rules.next_state(dossier.state, Action.REQUEST_SUPPLEMENT)
@@ -1019,7 +1065,7 @@ def request_supplement(
                 step=dossier.current_step,
                 due_at=dossier.due_at,
                 data={"supplement_id": supplement.pk, "items": wanted, "reasons": why},
-                steps=_steps(dossier.procedure_version_id),
+                steps=workflow_steps(dossier.procedure_version_id),
             )
         return dossier
 
@@ -1035,7 +1081,7 @@ def receive_supplement(
     """The complete supplement arrives: the clock runs again, per ``workdays.supplement_mode`` in force
     on this day — ``restart`` counts the whole limit again from now (with the cut-off), ``shift`` moves
     the due moment later by the office time spent waiting."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.RECEIVE_SUPPLEMENT)
         to_state = rules.next_state(dossier.state, Action.RECEIVE_SUPPLEMENT)
@@ -1065,7 +1111,7 @@ def receive_supplement(
         current.due_after = deadline.due
         current.save(update_fields=["received_at", "received_by", "received_note", "mode", "due_after"])
         rows = _supplement_components(dossier, current, components)
-        steps = _steps(dossier.procedure_version_id)
+        steps = workflow_steps(dossier.procedure_version_id)
         step = dossier.current_step
         with _attributed(by, _label(by)):
             _apply(
@@ -1131,7 +1177,7 @@ def request_payment(
     code: str, *, by: User, expected_version: int, items: Sequence[FeeInput], note: str = ""
 ) -> Dossier:
     """Ask the applicant to pay fees or a financial obligation (state 6)."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.REQUEST_PAYMENT)
         to_state = rules.next_state(dossier.state, Action.REQUEST_PAYMENT)
@@ -1177,7 +1223,7 @@ def request_payment(
                     ],
                     "note": note.strip(),
                 },
-                steps=_steps(dossier.procedure_version_id),
+                steps=workflow_steps(dossier.procedure_version_id),
             )
         return dossier
 
@@ -1186,7 +1232,7 @@ def confirm_payment(
     code: str, *, by: User, expected_version: int, receipt_ref: str = "", online: bool = False
 ) -> Dossier:
     """Record that every outstanding fee line has been paid; processing continues."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.CONFIRM_PAYMENT)
         to_state = rules.next_state(dossier.state, Action.CONFIRM_PAYMENT)
@@ -1206,7 +1252,7 @@ def confirm_payment(
                 step=dossier.current_step,
                 due_at=dossier.due_at,
                 data={"lines_paid": paid, "receipt_ref": receipt_ref.strip()[:100], "online": online},
-                steps=_steps(dossier.procedure_version_id),
+                steps=workflow_steps(dossier.procedure_version_id),
                 extra_fields={"paid_online": dossier.paid_online or online},
             )
         return dossier
@@ -1229,7 +1275,7 @@ def request_consultation(
     Electronic (online) dossiers go to every unit at once (parallel); paper dossiers pass from one unit
     to the next in the order given (sequential), so each next deadline counts from the previous one.
     """
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.REQUEST_CONSULTATION)
         to_state = rules.next_state(dossier.state, Action.REQUEST_CONSULTATION)
@@ -1300,7 +1346,7 @@ def request_consultation(
                         for pk, r in zip(ids, rows, strict=True)
                     ],
                 },
-                steps=_steps(dossier.procedure_version_id),
+                steps=workflow_steps(dossier.procedure_version_id),
             )
         return dossier
 
@@ -1309,7 +1355,7 @@ def answer_consultation(
     code: str, consultation_id: int, *, by: User, expected_version: int, answer: str
 ) -> Dossier:
     """A consulted unit answers. In sequential mode the units answer in their order."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         consultation = (
             Consultation.objects.select_related("unit").filter(pk=consultation_id, dossier=dossier).first()
@@ -1364,7 +1410,7 @@ def answer_consultation(
                     "unit": consultation.unit.code,
                     "late": at > consultation.due_at,
                 },
-                steps=_steps(dossier.procedure_version_id),
+                steps=workflow_steps(dossier.procedure_version_id),
                 summary=f"{consultation.unit.name} trả lời xin ý kiến về hồ sơ {dossier.code}",
             )
         return dossier
@@ -1431,7 +1477,7 @@ def withdraw(
             },
         )
     assert applicant is not None
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         own = (isinstance(applicant, Person) and dossier.applicant_person_id == applicant.pk) or (
             isinstance(applicant, Organisation) and dossier.applicant_organisation_id == applicant.pk
@@ -1453,7 +1499,7 @@ def withdraw(
                 step=None,
                 due_at=dossier.due_at,
                 data={"reason": why, "by_applicant": True, "assignee_id": None},
-                steps=_steps(dossier.procedure_version_id),
+                steps=workflow_steps(dossier.procedure_version_id),
             )
         return dossier
 
@@ -1467,7 +1513,7 @@ def reset_due(
     """Apologise and set a new due date (Mẫu 04): at most ``dossiers.max_due_resets`` times, at least
     ``dossiers.apology_min_working_days`` working days before the due moment; the reason and a later
     date are required; ``original_due_at`` keeps the statutory date."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.RESET_DUE)
         to_state = rules.next_state(dossier.state, Action.RESET_DUE)
@@ -1527,7 +1573,7 @@ def reset_due(
                 step=dossier.current_step,
                 due_at=target,
                 data={"reason": why, "old_due": _iso(old_due), "new_due": _iso(target), "ordinal": done + 1},
-                steps=_steps(dossier.procedure_version_id),
+                steps=workflow_steps(dossier.procedure_version_id),
                 summary=f"Xin lỗi, hẹn lại ngày trả hồ sơ {dossier.code}: {_vn(target)}",
             )
         return dossier
@@ -1538,14 +1584,14 @@ def reset_due(
 
 def mark_result_ready(code: str, *, by: User, expected_version: int, note: str = "") -> Dossier:
     """The result is signed and issued (state 9); the dossier goes to the return step of the one-stop."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.MARK_RESULT_READY)
         to_state = rules.next_state(dossier.state, Action.MARK_RESULT_READY)
         _check_version(dossier, expected_version)
-        steps = _steps(dossier.procedure_version_id)
+        steps = workflow_steps(dossier.procedure_version_id)
         current = next((s for s in steps if s.pk == dossier.current_step_id), None)
-        remaining = _next_step(steps, current)
+        remaining = next_step(steps, current)
         if remaining is not None:
             raise DossierConflict(
                 f"Hồ sơ còn bước “{remaining.name}” chưa thực hiện; hãy chuyển bước trước khi trả kết quả.",
@@ -1581,7 +1627,7 @@ def return_result(
 ) -> Dossier:
     """Hand the result to the applicant (state 10). Early return is encouraged (Điều 20); whether the
     applicant was told in advance is recorded."""
-    with transaction.atomic():
+    with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.RETURN_RESULT)
         to_state = rules.next_state(dossier.state, Action.RETURN_RESULT)
@@ -1599,7 +1645,7 @@ def return_result(
                 step=None,
                 due_at=dossier.due_at,
                 data={"early": early, "notified": bool(notified), "note": note.strip(), "assignee_id": None},
-                steps=_steps(dossier.procedure_version_id),
+                steps=workflow_steps(dossier.procedure_version_id),
             )
         return dossier
 

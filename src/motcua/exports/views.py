@@ -21,9 +21,14 @@ def _forms(user: User, bound: tuple[str, object] | None = None) -> list[tuple[re
     for kind in registry.KINDS.values():
         if not kind.listed or not kind.allowed(user):
             continue
-        form = bound[1] if bound and bound[0] == kind.code else kind.form()
+        form = bound[1] if bound and bound[0] == kind.code else kind.form(auto_id=_auto_id(kind.code))
         out.append((kind, form))
     return out
+
+
+def _auto_id(code: str) -> str:
+    """Field ids unique on a page that shows one form per table (``id_dossiers-list_received_from``)."""
+    return "id_" + code.replace(".", "-") + "_%s"
 
 
 @login_required
@@ -40,7 +45,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             kind = registry.get(kind_code)
             if kind is not None:
-                bound = (kind_code, kind.form(data=request.POST))
+                bound = (kind_code, kind.form(data=request.POST, auto_id=_auto_id(kind_code)))
             messages.error(request, exc.message)
             status = exc.status
         else:

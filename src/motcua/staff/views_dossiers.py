@@ -7,9 +7,10 @@ looking at (``expected_version``). A refusal of the domain is shown with its HTT
 409 — with a reload link when someone else changed the dossier first — or 422); a successful action
 redirects to the dossier page with a message (POST-redirect-GET).
 
-Two boxes are read here rather than in the selectors, which have no such list: "waiting for my unit's
-opinion" (consultations, liên thông) and "everything in my scope" (leaders and supervisors). They use
-the selectors' own filters and keyset cursors, so they page and filter exactly like the others.
+Every box, its count and who is offered it are defined in ``dossiers.selectors`` (``Box``,
+``BOX_ROLES``, ``inbox``, ``box_counts``); this module names them, orders them and renders them. The
+user's scope is resolved once per request (``selectors.user_access``) and shared by the page and the
+counts of the side navigation.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from motcua.catalogue.selectors import search_procedures
 from motcua.core.errors import DomainError
 from motcua.core.identity import IdentityError, normalise_tax_code, parse_citizen_id
 from motcua.core.models import Organisation, OrgUnit, Person, Role, RoleAssignment, User
-from motcua.core.permissions import Scope, active_assignments
+from motcua.core.permissions import active_assignments
 from motcua.core.rules import rule_value
 from motcua.dossiers import rules, selectors, services
 from motcua.dossiers.models import Channel, Consultation, Dossier, DossierComponent, DossierEvent
@@ -78,128 +79,41 @@ from motcua.workdays.services import calendar_for
 
 PAGE_SIZE = selectors.PAGE_SIZE
 
-TO_ANSWER = "to_answer"  # consultations sent to one of my units, not answered yet
-IN_SCOPE = "all"  # every dossier I may see
-
-PROCESSING_ROLES = frozenset(
-    {Role.INTAKE_OFFICER, Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.CLERK}
-)
-# Who may answer a consultation (rules.PERMISSIONS[ANSWER_CONSULTATION], the consulted side).
-ANSWERING_ROLES = frozenset({Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER})
-
 
 @dataclass(frozen=True)
 class BoxDef:
-    key: str
+    key: str  # a ``selectors.Box``
     slug: str  # the ?hop= value: Vietnamese, as in the URLs people type
     label: Any
     icon: str
-    roles: frozenset[str]  # offered to holders of one of these roles; empty: to every staff member
     counted: bool = True
     alert: bool = False  # a non-zero count is a warning
 
 
+# Screen order. Who is offered which box is ``selectors.BOX_ROLES``.
 BOXES: tuple[BoxDef, ...] = (
-    BoxDef(Box.TO_PROCESS, "can-xu-ly", gettext_lazy("Cần xử lý"), "bi-inbox", PROCESSING_ROLES),
-    BoxDef(
-        Box.TO_RECEIVE,
-        "cho-tiep-nhan",
-        gettext_lazy("Chờ tiếp nhận"),
-        "bi-cloud-arrow-down",
-        frozenset({Role.INTAKE_OFFICER}),
-    ),
-    BoxDef(
-        Box.TO_APPROVE,
-        "cho-duyet",
-        gettext_lazy("Chờ duyệt"),
-        "bi-clipboard-check",
-        frozenset({Role.UNIT_LEADER}),
-    ),
-    BoxDef(Box.TO_SIGN, "cho-ky", gettext_lazy("Chờ ký"), "bi-pen", frozenset({Role.AGENCY_LEADER})),
-    BoxDef(TO_ANSWER, "xin-y-kien", gettext_lazy("Chờ cho ý kiến"), "bi-chat-left-text", ANSWERING_ROLES),
-    BoxDef(
-        Box.TO_RETURN,
-        "cho-tra",
-        gettext_lazy("Chờ trả kết quả"),
-        "bi-box-arrow-up-right",
-        frozenset({Role.INTAKE_OFFICER}),
-    ),
-    BoxDef(
-        Box.SOON_DUE,
-        "sap-den-han",
-        gettext_lazy("Sắp đến hạn"),
-        "bi-hourglass-split",
-        frozenset(),
-        alert=True,
-    ),
-    BoxDef(
-        Box.OVERDUE, "qua-han", gettext_lazy("Quá hạn"), "bi-exclamation-octagon", frozenset(), alert=True
-    ),
-    BoxDef(
-        IN_SCOPE, "tat-ca", gettext_lazy("Tất cả trong phạm vi"), "bi-collection", frozenset(), counted=False
-    ),
+    BoxDef(Box.TO_PROCESS, "can-xu-ly", gettext_lazy("Cần xử lý"), "bi-inbox"),
+    BoxDef(Box.TO_RECEIVE, "cho-tiep-nhan", gettext_lazy("Chờ tiếp nhận"), "bi-cloud-arrow-down"),
+    BoxDef(Box.TO_APPROVE, "cho-duyet", gettext_lazy("Chờ duyệt"), "bi-clipboard-check"),
+    BoxDef(Box.TO_SIGN, "cho-ky", gettext_lazy("Chờ ký"), "bi-pen"),
+    BoxDef(Box.TO_ANSWER, "xin-y-kien", gettext_lazy("Chờ cho ý kiến"), "bi-chat-left-text"),
+    BoxDef(Box.TO_RETURN, "cho-tra", gettext_lazy("Chờ trả kết quả"), "bi-box-arrow-up-right"),
+    BoxDef(Box.SOON_DUE, "sap-den-han", gettext_lazy("Sắp đến hạn"), "bi-hourglass-split", alert=True),
+    BoxDef(Box.OVERDUE, "qua-han", gettext_lazy("Quá hạn"), "bi-exclamation-octagon", alert=True),
+    BoxDef(Box.IN_SCOPE, "tat-ca", gettext_lazy("Tất cả trong phạm vi"), "bi-collection", counted=False),
 )
 BOX_BY_SLUG = {b.slug: b for b in BOXES}
 BOX_BY_KEY = {b.key: b for b in BOXES}
-EXTRA_SORTS: dict[str, tuple[str, ...]] = {
-    TO_ANSWER: selectors.DEFAULT_SORTS,
-    IN_SCOPE: ("-submitted_at", "submitted_at"),
-}
-
-
-def _sorts(box: BoxDef) -> tuple[str, ...]:
-    return EXTRA_SORTS.get(box.key) or selectors.SORTS.get(box.key, selectors.DEFAULT_SORTS)
 
 
 def _date_basis(box: BoxDef) -> Any:
-    if box.key in (Box.TO_RECEIVE, IN_SCOPE):
+    if box.key in selectors.SUBMISSION_DATED:
         return gettext_lazy("theo ngày nộp")
     return gettext_lazy("theo ngày tiếp nhận")
 
 
-def _union(scopes: dict[str, Scope], roles: Iterable[str]) -> Scope:
-    chosen = [scopes[r] for r in roles if r in scopes]
-    return Scope(
-        frozenset().union(*(s.unit_ids for s in chosen)),
-        frozenset().union(*(s.subtree_paths for s in chosen)),
-    )
-
-
-def _extra_queryset(user: User, key: str) -> QuerySet[Dossier]:
-    scopes = selectors.role_scopes(user)
-    if key == IN_SCOPE:
-        return selectors.visible(user, scopes)
-    answering = _union(scopes, ANSWERING_ROLES)
-    if answering.empty:
-        return Dossier.objects.none()
-    waiting = Consultation.objects.filter(answering.q("unit"), answered_at__isnull=True).values("dossier_id")
-    return Dossier.objects.filter(pk__in=waiting, state=State.IN_PROGRESS)
-
-
-def _page(user: User, box: BoxDef, filters: Filters, sort: str, cursor: str | None, now: datetime) -> Page:
-    if box.key not in EXTRA_SORTS:
-        return selectors.inbox(
-            user, box.key, filters=filters, sort=sort, cursor=cursor, limit=PAGE_SIZE, now=now
-        )
-    # The same filters, keys and cursors as selectors.inbox (its private helpers: one definition).
-    allowed = EXTRA_SORTS[box.key]
-    if sort not in allowed:
-        raise InvalidDossierInput(
-            _("Không sắp xếp được theo “%(sort)s”.") % {"sort": sort}, code="sort_invalid"
-        )
-    date_field = "submitted_at" if box.key == IN_SCOPE else "received_at"
-    qs = selectors._apply_filters(_extra_queryset(user, box.key), filters, date_field=date_field)
-    key = sort.lstrip("-")
-    qs = qs.filter(**{f"{key}__isnull": False})
-    if cursor:
-        qs = qs.filter(selectors._after(sort, cursor))
-    direction = "-" if sort.startswith("-") else ""
-    rows = list(selectors._list_queryset(qs).order_by(sort, f"{direction}pk")[: PAGE_SIZE + 1])
-    next_cursor = None
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        next_cursor = selectors._encode(getattr(rows[-1], key), rows[-1].pk)
-    return Page(rows, next_cursor, sort)
+def _default_slug(access: selectors.Access) -> str:
+    return "can-xu-ly" if access.roles & selectors.PROCESSING_ROLES else "tat-ca"
 
 
 @dataclass
@@ -212,40 +126,30 @@ class Nav:
     active: str = ""
 
 
-def _roles(user: User) -> tuple[set[str], bool]:
-    assignments = active_assignments(user)
-    roles = {a.role for a in assignments}
-    can_receive = any(a.role == Role.INTAKE_OFFICER and a.unit.is_one_stop for a in assignments)
-    return roles, can_receive
+def _can_receive(access: selectors.Access) -> bool:
+    """An intake officer of a unit with a one-stop desk (the intake page's own condition)."""
+    if Role.INTAKE_OFFICER not in access.roles:
+        return False
+    return any(a.unit.is_one_stop for a in active_assignments(access.user, [Role.INTAKE_OFFICER]))
 
 
-def _offered(roles: set[str]) -> list[BoxDef]:
-    if not roles:
-        return []
-    return [b for b in BOXES if not b.roles or b.roles & roles]
-
-
-def _count(user: User, box: BoxDef, now: datetime) -> int:
-    if box.key == TO_ANSWER:
-        return _extra_queryset(user, TO_ANSWER).count()
-    # selectors has no counting helper; its box query is the one definition of each box.
-    return selectors._box_queryset(user, box.key, now).count()
-
-
-def _nav(user: User, now: datetime, *, active: str = "") -> Nav:
-    roles, can_receive = _roles(user)
-    offered = _offered(roles)
+def _nav(access: selectors.Access, now: datetime, *, active: str = "") -> Nav:
+    offered = set(selectors.offered_boxes(access))
+    shown = [b for b in BOXES if b.key in offered]
+    counts = selectors.box_counts(
+        access.user, boxes=[b.key for b in shown if b.counted], now=now, access=access
+    )
     boxes = [
         {
             "def": b,
-            "count": _count(user, b, now) if b.counted else None,
+            "count": counts.get(b.key),
+            "count_text": selectors.count_label(counts[b.key]) if b.key in counts else "",
             "url": f"{reverse('staff:dossiers')}?{urlencode({'hop': b.slug})}",
             "active": b.slug == active,
         }
-        for b in offered
+        for b in shown
     ]
-    default = "can-xu-ly" if roles & PROCESSING_ROLES else "tat-ca"
-    return Nav(boxes, can_receive, default, active)
+    return Nav(boxes, _can_receive(access), _default_slug(access), active)
 
 
 # -- the clock ------------------------------------------------------------------------------------
@@ -315,12 +219,12 @@ class Row:
     state_differs: bool
 
 
-def _rows(dossiers: Sequence[Dossier], now: datetime) -> list[Row]:
+def _rows(dossiers: Sequence[Dossier], now: datetime, access: selectors.Access | None = None) -> list[Row]:
     if not dossiers:
         return []
     # One calendar for a list: the province's, like the soon-due box (docs/dossiers.md §10).
     calendar = calendar_for(None, to_local(now).date())
-    soon = selectors.soon_due_threshold(now)
+    soon = access.soon_due_threshold(now) if access else selectors.soon_due_threshold(now)
     rows = []
     for d in dossiers:
         national = NATIONAL_TEXT[d.national_status]
@@ -367,14 +271,14 @@ def _query(request: HttpRequest, **changes: Any) -> str:
 def inbox(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     now = timezone.now()
-    roles = _roles(user)[0]
-    slug = request.GET.get("hop") or ("can-xu-ly" if roles & PROCESSING_ROLES else "tat-ca")
+    access = selectors.user_access(user)  # the user's scope, once for the page and the counts
+    slug = request.GET.get("hop") or _default_slug(access)
     box = BOX_BY_SLUG.get(slug)
     status = 200
     if box is None:
         box, status = BOX_BY_SLUG["tat-ca"], 400
         messages.error(request, _("Không có hộp hồ sơ “%(box)s”.") % {"box": slug[:40]})
-    sorts = _sorts(box)
+    sorts = selectors.sorts_for(box.key)
     form = InboxFilterForm(request.GET, sorts=sorts)
     page: Page | None = None
     if form.is_valid():
@@ -387,12 +291,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
             received_to=data["den_ngay"],
         )
         try:
-            page = _page(user, box, filters, form.sort(), data["trang"] or None, now)
+            page = selectors.inbox(
+                user,
+                box.key,
+                filters=filters,
+                sort=form.sort(),
+                cursor=data["trang"] or None,
+                limit=PAGE_SIZE,
+                now=now,
+                access=access,
+            )
         except InvalidDossierInput as exc:
             form.add_error(None, exc.message)
     if page is None:
         status = 400
-    rows = _rows(page.items if page else [], now)
+    rows = _rows(page.items if page else [], now, access)
     sort = page.sort if page else sorts[0]
     context: dict[str, Any] = {
         "box": box,
@@ -407,7 +320,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     }
     if _is_partial(request):
         return render(request, "staff/dossiers/_table.html", context, status=status)
-    context["dossier_nav"] = _nav(user, now, active=box.slug)
+    context["dossier_nav"] = _nav(access, now, active=box.slug)
     context["procedures"] = (
         Procedure.objects.filter(is_placeholder=False).order_by("code").only("code", "name")
     )
@@ -444,7 +357,9 @@ def search(request: HttpRequest) -> HttpResponse:
 def nav_partial(request: HttpRequest) -> HttpResponse:
     """The dossier boxes of the side navigation with their counts, loaded by every staff page."""
     user: User = request.user  # type: ignore[assignment]
-    return render(request, "staff/dossiers/_nav.html", {"nav": _nav(user, timezone.now())})
+    return render(
+        request, "staff/dossiers/_nav.html", {"nav": _nav(selectors.user_access(user), timezone.now())}
+    )
 
 
 @login_required
@@ -452,7 +367,8 @@ def nav_partial(request: HttpRequest) -> HttpResponse:
 def home_counts(request: HttpRequest) -> HttpResponse:
     """The counts panel of the staff home page."""
     user: User = request.user  # type: ignore[assignment]
-    return render(request, "staff/dossiers/_home_counts.html", {"nav": _nav(user, timezone.now())})
+    nav = _nav(selectors.user_access(user), timezone.now())
+    return render(request, "staff/dossiers/_home_counts.html", {"nav": nav})
 
 
 # -- counter intake -------------------------------------------------------------------------------
@@ -819,7 +735,7 @@ class Screen:
             now=now,
             calendar=calendar_for(dossier.competent_unit, to_local(now).date()),
             # The service's own reading of the workflow, so that the page offers what it accepts.
-            steps=services._steps(dossier.procedure_version_id),
+            steps=selectors.workflow_steps(dossier.procedure_version_id),
         )
 
     @property
@@ -832,7 +748,7 @@ class Screen:
 
     @property
     def next_step(self) -> WorkflowStep | None:
-        return services._next_step(self.steps, self.current_step)
+        return selectors.next_step(self.steps, self.current_step)
 
     @property
     def assignments(self) -> list[RoleAssignment]:
@@ -854,7 +770,7 @@ class Screen:
         """Open consultations of the user's units whose turn has come (sequential ones answer in order)."""
         found = []
         for c in self.open_consultations():
-            if not self._covers(c.unit, ANSWERING_ROLES):
+            if not self._covers(c.unit, selectors.ANSWERING_ROLES):
                 continue
             if c.mode == Consultation.Mode.SEQUENTIAL and any(
                 o.batch == c.batch and o.order < c.order and o.answered_at is None

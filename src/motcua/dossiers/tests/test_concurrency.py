@@ -10,6 +10,8 @@ import pytest
 import time_machine
 from django.db import connection
 
+from motcua.core.audit import verify_chain
+from motcua.core.models import AuditEntry
 from motcua.dossiers import services as s
 from motcua.dossiers.models import DailySequence, DossierEvent
 from motcua.dossiers.rules import StaleDossier
@@ -56,6 +58,25 @@ def test_twenty_concurrent_receipts_get_twenty_consecutive_codes():
     assert sorted(codes) == [f"000.11.01.H31-260309-{n:04d}" for n in range(1, 21)]
     assert DailySequence.objects.get(unit=w.ward_a).last_value == 20
     assert OutboxMessage.objects.filter(topic="dvcqg.DongBoHoSoMC").count() == 20
+    # One audit entry each, on one unforked chain (the head is locked until each receipt commits).
+    assert AuditEntry.objects.filter(action="dossier.receive_at_counter").count() == 20
+    assert verify_chain().ok
+
+
+def test_a_day_starts_with_concurrent_receipts_at_two_units():
+    """The day's first receipt inserts the serial row; concurrent first receipts wait on it, and each
+    unit numbers on its own."""
+    w = df.world()
+    with time_machine.travel(at(2026, 3, 10, 9, 0), tick=False):
+        codes, errors = run_together(10, lambda i: df.receive(w, unit=w.ward_a if i % 2 else w.ward_b).code)
+    assert errors == []
+    assert sorted(c for c in codes if c.startswith("000.11.01")) == [
+        f"000.11.01.H31-260310-{n:04d}" for n in range(1, 6)
+    ]
+    assert sorted(c for c in codes if c.startswith("000.11.02")) == [
+        f"000.11.02.H31-260310-{n:04d}" for n in range(1, 6)
+    ]
+    assert verify_chain().ok
 
 
 def test_two_officers_on_the_same_version_only_one_wins():

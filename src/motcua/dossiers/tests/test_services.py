@@ -10,10 +10,12 @@ tra-ket-qua (one-stop, 0.5 h).
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from motcua.core.audit import verify_chain
 from motcua.core.models import AuditEntry, Person, RuleVersion
@@ -30,6 +32,7 @@ from motcua.dossiers.rules import (
 from motcua.dossiers.tests import factories as df
 from motcua.dossiers.tests.factories import at
 from motcua.integrations.models import OutboxMessage
+from motcua.workdays.models import CalendarOverride, OfficeHours
 
 pytestmark = pytest.mark.django_db
 
@@ -676,3 +679,117 @@ def test_history_is_append_only(w):
         DossierEvent.objects.filter(dossier=d).update(action="x")
     with pytest.raises(TypeError):
         DossierEvent.objects.filter(dossier=d).delete()
+
+
+# -- cost of a counter receipt, and the reference-data cache behind it --------------------------------
+
+
+def statements(call) -> list[str]:
+    """The SQL statements ``call()`` runs, reduced to their first words."""
+    with CaptureQueriesContext(connection) as ctx:
+        call()
+    return [" ".join(q["sql"].split()[:3]) for q in ctx.captured_queries]
+
+
+def test_a_counter_receipt_runs_a_fixed_small_number_of_statements(w):
+    """Pinned: the permission query (which also brings the cache token), the daily serial, the dossier
+    with its components, fees and event, the audit head and entry, the outbox row — and nothing that
+    reads the catalogue, the calendar or the rules, which come from the process cache."""
+    components = df.all_components(w)
+    three = [*components, s.ComponentInput(name="Ảnh chân dung", kind="copy")]
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        df.receive(w)  # fills the cache
+        run = statements(lambda: df.receive(w, components=components))
+        more = statements(lambda: df.receive(w, components=three))
+    tables = " ".join(run)
+    for cached in ("catalogue_", "workdays_", "core_ruleversion", 'core_orgunit" WHERE'):
+        assert cached not in tables, run
+    # The test runs inside a transaction, so the use case's own is a SAVEPOINT … RELEASE pair, where a
+    # real request has BEGIN … COMMIT: the same count.
+    if connection.vendor == "postgresql":
+        # Begin; roles + token; serial; the dossier with its components, fees and event (one statement,
+        # whatever their number); head lock; entry + head; outbox; end.
+        assert len(run) == 8, run
+        assert len(more) == len(run), more
+    else:
+        # SQLite: one INSERT per component, and the audit entry and the head in two statements.
+        assert len(run) == 13, run
+        assert len(more) == len(run) + 1, more
+    assert verify_chain().ok
+
+
+def test_an_admin_change_to_the_calendar_or_the_rules_applies_to_the_next_receipt(w):
+    def due() -> datetime:
+        return df.receive(w).due_at
+
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        # Monday 09:00, three working days: Thursday 12/03 at 17:00.
+        assert due() == at(2026, 3, 12, 17, 0)
+        holiday = CalendarOverride.objects.create(
+            date=date(2026, 3, 11), kind="day_off", name="Nghỉ đột xuất"
+        )
+        assert due() == at(2026, 3, 13, 17, 0)
+        holiday.delete()
+        assert due() == at(2026, 3, 12, 17, 0)
+        local = CalendarOverride.objects.create(
+            date=date(2026, 3, 10), kind="day_off", name="Lễ hội phường", unit=w.ward_a
+        )
+        assert due() == at(2026, 3, 13, 17, 0)
+        local.kind = "cancel_day_off"
+        local.save()
+        assert due() == at(2026, 3, 12, 17, 0)
+        hours = OfficeHours.objects.create(
+            unit=w.ward_a, effective_from=date(2026, 3, 1), windows=[["07:30", "11:30"], ["13:30", "16:00"]]
+        )
+        assert due() == at(2026, 3, 12, 16, 0)
+        hours.delete()
+        cutoff = RuleVersion.objects.create(
+            key="workdays.cutoff", effective_from=date(2026, 3, 9), value="08:30"
+        )
+        assert due() == at(2026, 3, 13, 17, 0)  # 09:00 is after the 08:30 cut-off: counts from Tuesday
+        cutoff.value = "15:00"
+        cutoff.save()
+        assert due() == at(2026, 3, 12, 17, 0)
+        RuleVersion.objects.create(
+            key="dossiers.code_format",
+            effective_from=date(2026, 3, 9),
+            value="{unit_code}/{YYYYMMDD}/{NNNNN}",
+        )
+        assert df.receive(w).code.startswith("000.11.01.H31/20260309/000")
+    assert verify_chain().ok
+
+
+def test_a_catalogue_change_applies_to_the_next_receipt(w):
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        first = df.receive(w)
+        version = w.version
+        version.time_limit_value = 5
+        version.save()
+        fee = version.fees.get()
+        fee.amount_vnd = 10000
+        fee.save()
+        second = df.receive(w)
+        extra = version.components.create(order=9, name="Giấy tờ mới bắt buộc", required=True)
+        with pytest.raises(InvalidDossierInput) as caught:
+            df.receive(
+                w, components=[s.ComponentInput(component_id=c.pk) for c in version.components.all()][:2]
+            )
+        assert caught.value.code == "components_missing" and extra.name in caught.value.message
+    assert first.due_at == at(2026, 3, 12, 17, 0) and second.due_at == at(2026, 3, 16, 17, 0)
+    assert [f.amount_vnd for f in second.fees.all()] == [10000]
+    assert first.fees.get().amount_vnd == 8000
+
+
+def test_a_change_made_by_another_process_is_seen_through_the_generation_token(w):
+    """Another process (the admin's web worker) commits an override with a new token. Here the same is
+    written without signals, as that process's rows would appear: the token alone makes this process
+    drop its cache."""
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        assert df.receive(w).due_at == at(2026, 3, 12, 17, 0)
+        CalendarOverride.objects.bulk_create(
+            [CalendarOverride(date=date(2026, 3, 11), kind="day_off", name="Nghỉ đột xuất")]
+        )  # bulk_create sends no signal: this process's cache is still the old one
+        assert df.receive(w).due_at == at(2026, 3, 12, 17, 0)
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE core_cachegeneration SET token = %s WHERE id = 1", ["other-process"])
+        assert df.receive(w).due_at == at(2026, 3, 13, 17, 0)

@@ -596,11 +596,27 @@ def test_search_by_code_id_number_and_name_without_diacritics(client, w):
 # -- cost ----------------------------------------------------------------------------------------
 
 
-def queries(client, url: str) -> int:
+def queries(client, url: str, **extra) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
+        response = client.get(url, **extra)
     assert response.status_code == 200
     return len(ctx.captured_queries)
+
+
+# The tables an inbox page reads for its lists and counts (not the session, the user, the calendar).
+INBOX_TABLES = (
+    '"dossiers_dossier"',
+    '"core_roleassignment"',
+    '"catalogue_workflowstep"',
+    '"catalogue_procedure"',
+)
+
+
+def inbox_queries(client, url: str, **extra) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **extra)
+    assert response.status_code == 200
+    return sum(1 for q in ctx.captured_queries if any(t in q["sql"] for t in INBOX_TABLES))
 
 
 @pytest.mark.parametrize(
@@ -611,6 +627,8 @@ def queries(client, url: str) -> int:
         ("qua-han", "head_a", at(2026, 3, 13, 9, 0)),
         ("tat-ca", "supervisor", NOW),
         ("xin-y-kien", "justice_specialist", NOW),
+        ("cho-ky", "head_a", NOW),
+        ("cho-duyet", "leader_a", NOW),
     ],
 )
 def test_an_inbox_page_costs_the_same_queries_for_3_and_30_dossiers(client, w, frozen, box, who, when):
@@ -627,16 +645,50 @@ def test_an_inbox_page_costs_the_same_queries_for_3_and_30_dossiers(client, w, f
                     targets=[s.ConsultationTarget(unit=w.justice, working_days=2)],
                     question="Xác minh",
                 )
+            if box in ("cho-duyet", "cho-ky"):
+                s.hand_over(d.code, by=w.specialist_a, expected_version=2)
+            if box == "cho-ky":
+                s.hand_over(d.code, by=w.leader_a, expected_version=3)
         frozen.move_to(when)
 
     url = f"{INBOX}?hop={box}"
     make(3)
     client.force_login(getattr(w, who))  # sessions last 8 hours; the clock moved
+    client.get(url)  # the calendar and the rules are cached once per process
     small = queries(client, url)
+    # The user's units with the steps of their roles, the page, the names on it, every box count at
+    # once and the procedure list of the filter: the same for every box.
+    assert inbox_queries(client, url) == 5
+    # An HTMX request (a filter, the next page) renders the table only: no counts, no procedure list.
+    assert inbox_queries(client, url, HTTP_HX_REQUEST="true") == 3
     make(27)
     large = queries(client, url)
     assert small == large
+    assert inbox_queries(client, url) == 5
     assert len(listed(client.get(url))) == 30
+
+
+def test_the_side_navigation_counts_cost_one_query_whatever_the_boxes(client, w, frozen):
+    at_appraisal(w, 3)
+    for user, expected in ((w.specialist_a, 2), (w.intake_a, 3), (w.supervisor, 2)):
+        client.force_login(user)
+        client.get("/can-bo/ho-so/menu/")
+        # The units with the steps of the user's roles, then all the counts; an intake officer's
+        # one-stop desk is one more.
+        assert inbox_queries(client, "/can-bo/ho-so/menu/") == expected, user
+        assert inbox_queries(client, "/can-bo/ho-so/so-luong/") == expected, user
+
+
+def test_counts_are_shown_up_to_the_limit(client, w, monkeypatch):
+    from motcua.dossiers import selectors
+
+    at_appraisal(w, 3)
+    client.force_login(w.specialist_a)
+    assert re.search(r'class="count">3<', html(client.get("/can-bo/ho-so/menu/")))
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
+    nav = html(client.get("/can-bo/ho-so/menu/"))
+    assert re.search(r'class="count">2\+<', nav)
+    assert '<span class="n">2+</span>' in html(client.get("/can-bo/ho-so/so-luong/"))
 
 
 def test_the_dossier_page_costs_the_same_queries_for_3_and_30_events(client, w):
@@ -644,6 +696,7 @@ def test_the_dossier_page_costs_the_same_queries_for_3_and_30_events(client, w):
     s.hand_over(d.code, by=w.intake_a, expected_version=1)
     s.assign(d.code, by=w.head_a, expected_version=2, assignee=w.specialist_a)  # 3 events
     client.force_login(w.head_a)
+    client.get(detail_url(d))  # the calendar and the rules are cached once per process
     small = queries(client, detail_url(d))
     version = 3
     for i in range(27):

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from motcua.core.models import RuleVersion
 from motcua.core.tests import factories
@@ -77,3 +79,39 @@ def test_holidays_command_includes_the_override_table(org, capsys):
     call_command("workdays", "holidays", "2026", "--json")
     out = capsys.readouterr().out
     assert '"2026-12-02", "name": "Nghỉ theo quyết định UBND"' in out
+
+
+def test_calendars_are_read_once_and_follow_every_change(org):
+    province, ward, other = org
+    day = date(2026, 12, 2)
+    assert calendar_for(ward, day).is_working_day(day)
+    with CaptureQueriesContext(connection) as ctx:
+        calendar_for(ward, day)
+        calendar_for(ward, date(2026, 12, 3))
+    assert len(ctx.captured_queries) == 2  # the generation token, once a call; no table is read again
+    override = CalendarOverride.objects.create(date=day, kind="day_off", name="Nghỉ theo quyết định UBND")
+    assert not calendar_for(ward, day).is_working_day(day)
+    override.unit = other
+    override.save()
+    assert calendar_for(ward, day).is_working_day(day) and not calendar_for(other, day).is_working_day(day)
+    override.delete()
+    assert calendar_for(other, day).is_working_day(day)
+    hours = OfficeHours.objects.create(
+        unit=province, effective_from=date(2026, 1, 1), windows=[["08:00", "16:00"]]
+    )
+    assert calendar_for(ward, day).closing(day).time().isoformat() == "16:00:00"
+    hours.windows = [["08:00", "15:00"]]
+    hours.save()
+    assert calendar_for(ward, day).closing(day).time().isoformat() == "15:00:00"
+    hours.delete()
+    assert calendar_for(ward, day).closing(day).time().isoformat() == "17:00:00"
+
+
+def test_a_unit_moved_under_another_parent_takes_the_new_parent_calendar(org):
+    _, ward, other = org
+    CalendarOverride.objects.create(date=date(2026, 12, 3), kind="day_off", name="Lễ hội", unit=other)
+    assert calendar_for(ward, date(2026, 12, 3)).is_working_day(date(2026, 12, 3))
+    ward.parent = other
+    ward.save()
+    ward.refresh_from_db()
+    assert not calendar_for(ward, date(2026, 12, 3)).is_working_day(date(2026, 12, 3))

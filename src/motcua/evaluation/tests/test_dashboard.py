@@ -1,0 +1,274 @@
+"""The 766 dashboard (/can-bo/danh-gia/): figures, scope, bad input, the cache, exports, query counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from motcua.core.models import Role, User
+from motcua.core.tests import factories as core_factories
+from motcua.dossiers.tests import factories as df
+from motcua.evaluation import cache as evaluation_cache
+from motcua.evaluation.cache import Board, compute_many, ranked_units
+from motcua.evaluation.formulas import Period
+from motcua.evaluation.index766 import compute
+from motcua.evaluation.tests.builders import WARD, WARD_B, line, load, stamp
+from motcua.evaluation.tests.test_command import LINES
+from motcua.exports.models import ExportJob
+
+pytestmark = pytest.mark.django_db
+
+URL = "/can-bo/danh-gia/"
+MARCH = {"ky": "thang", "nam": "2026", "thang": "3"}
+TODAY = date(2026, 4, 20)
+
+
+@pytest.fixture
+def world():
+    w = df.world()
+    load(LINES)
+    return w
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel("2026-04-20 09:00 +07:00", tick=True):
+        yield
+
+
+def page(client, user, url=URL, **params):
+    client.force_login(user)
+    return client.get(url, params)
+
+
+def test_the_dashboard_shows_the_index_of_the_chosen_month(client, world):
+    response = page(client, world.supervisor, **MARCH, don_vi="tinh")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # the same figures as the command line (test_command: 32.68 in total, 2.1 = 4/7 = 57.14%)
+    assert 'id="eval-total">32,68<' in html
+    assert "Tháng 3/2026" in html and "Toàn tỉnh" in html
+    assert "57,14%" in html and "4 / 7" in html
+    assert "Số liệu tính lúc" in html
+    # six groups, the key rates, satisfaction shown as missing
+    for code in ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"):
+        assert f'id="group-{code}"' in html
+    rate_54 = html.split('id="rate-54"')[1].split("</li>")[0]
+    assert "thiếu dữ liệu" in rate_54
+    # ranking: both wards, An Biên first (all dossiers are its own)
+    ranking = html.split('id="ranking"')[1]
+    assert ranking.index("Phường An Biên") < ranking.index("Phường Lê Chân")
+    # no inline style (CSP), charts have titles
+    assert "style=" not in html
+    assert "<title" in html and "<desc" in html
+    # the default unit of a province supervisor is the whole province
+    assert 'id="eval-total">32,68<' in page(client, world.supervisor, **MARCH).content.decode()
+
+
+def test_every_period_kind_is_accepted(client, world):
+    for params in (
+        {"ky": "quy", "nam": "2026", "quy": "1"},
+        {"ky": "6-thang", "nam": "2026"},
+        {"ky": "9-thang", "nam": "2026"},
+        {"ky": "nam", "nam": "2026"},
+        {"ky": "tuy-chon", "tu": "01/03/2026", "den": "31/03/2026"},
+        {},
+    ):
+        response = page(client, world.supervisor, **params)
+        assert response.status_code == 200, params
+    html = page(client, world.supervisor, ky="tuy-chon", tu="01/03/2026", den="31/03/2026").content.decode()
+    assert 'id="eval-total">32,68<' in html
+    # the current month is computed up to today
+    html = page(client, world.supervisor).content.decode()
+    assert "Tháng 4/2026 (đến hết ngày 20/04/2026)" in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"ky": "tuy-chon", "tu": "31/03/2026", "den": "01/03/2026"}, "trước ngày bắt đầu"),
+        ({"ky": "tuy-chon", "tu": "2026-13-45", "den": "01/03/2026"}, "dd/mm/yyyy"),
+        ({"ky": "tuy-chon", "tu": "01/03/2026"}, "cần cả ngày bắt đầu và ngày kết thúc"),
+        ({"ky": "tuy-chon", "tu": "01/01/2020", "den": "31/12/2025"}, "tối đa 2 năm"),
+        ({"ky": "thang", "nam": "abc"}, "Năm phải là số"),
+        ({"ky": "thang", "nam": "2026", "thang": "13"}, "Tháng phải là số từ 1 đến 12"),
+        ({"ky": "nam", "nam": "2027"}, "chưa đến"),
+        ({"ky": "tuan"}, "Kỳ"),
+    ],
+)
+def test_a_bad_period_is_a_400_with_a_vietnamese_message(client, world, params, message):
+    for url in (URL, URL + "chi-so/2.1/"):
+        response = page(client, world.supervisor, url, **params)
+        assert response.status_code == 400, (url, params)
+        assert message in response.content.decode()
+
+
+def test_a_ward_officer_sees_only_their_ward(client, world):
+    response = page(client, world.intake_a, **MARCH)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="eval-scope">Phường An Biên<' in html
+    assert 'value="tinh"' not in html and "Phường Lê Chân" not in html
+    for url in (URL, URL + "chi-so/2.1/"):
+        for other in ("plc", WARD_B, "tinh", "tp", "khong-co"):
+            response = page(client, world.intake_a, url, **MARCH, don_vi=other)
+            assert response.status_code == 404, (url, other)
+            assert "phạm vi" in response.content.decode()
+    # Lê Chân's officer cannot open An Biên's drill-down either
+    assert page(client, world.intake_b, URL + "chi-so/2.1/", **MARCH, don_vi="pab").status_code == 404
+    assert page(client, world.intake_a, URL + "chi-so/2.1/", **MARCH, don_vi=WARD).status_code == 200
+
+
+def test_without_a_role_the_page_is_refused(client, world):
+    nobody = User.objects.create(username="khach", full_name="Khách")
+    assert page(client, nobody).status_code == 403
+    assert page(client, nobody, URL + "chi-so/2.1/").status_code == 403
+    client.logout()
+    assert client.get(URL).status_code == 302
+
+
+def test_the_indicator_page_explains_and_lists_the_dossiers_against_it(client, world):
+    response = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, don_vi="tinh")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="ind-rate">57,14%<' in html
+    assert 'id="ind-numerator">4<' in html and 'id="ind-denominator">7<' in html
+    assert "Công thức" in html and "F766" in html and "Nguồn" in html
+    assert 'id="reasons"' in html and "Xử lý xong trước hạn" in html
+    drill = html.split('id="drill"')[1]
+    # L2 (open, overdue), L4 (finished late), L5 (February, finished late in March): three late ones
+    late = [LINES[1]["MaHoSo"], LINES[3]["MaHoSo"], LINES[4]["MaHoSo"]]
+    for code in late:
+        assert f'href="/can-bo/ho-so/{code}/"' in drill
+    assert LINES[0]["MaHoSo"] not in drill  # on time: not listed by default
+    html = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, tat_ca="1").content.decode()
+    assert LINES[0]["MaHoSo"] in html.split('id="drill"')[1]
+    # a missing indicator says why; an unknown code or a bad cursor never gives a 500
+    html = page(client, world.supervisor, URL + "chi-so/5.4/", **MARCH).content.decode()
+    assert "Thiếu dữ liệu" in html and "Đánh giá của người dân" in html
+    assert page(client, world.supervisor, URL + "chi-so/9.9/", **MARCH).status_code == 404
+    response = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, sau="!!!")
+    assert response.status_code == 400 and "Con trỏ trang không hợp lệ" in response.content.decode()
+
+
+def test_the_drill_down_pages_by_50(client, world):
+    load([line(stamp(5 + n % 20, 9), stamp(2, 17), status=4) for n in range(60)])  # 60 overdue ones
+    html = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH).content.decode()
+    drill = html.split('id="drill"')[1].split("</table>")[0]
+    assert drill.count('href="/can-bo/ho-so/') == 50
+    assert 'rel="next"' in html
+    next_url = html.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    html = client.get(URL + "chi-so/2.1/" + next_url).content.decode()
+    rest = html.split('id="drill"')[1].split("</table>")[0]
+    assert rest.count('href="/can-bo/ho-so/') == 63 - 50  # 60 + L2, L4, L5
+    assert 'rel="next"' not in html and "Trang đầu" in html
+
+
+def test_a_change_of_the_dossiers_shows_on_the_next_view(client, world, monkeypatch):
+    page(client, world.supervisor, **MARCH)
+    first = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH).content.decode()
+    assert 'id="ind-denominator">7<' in first
+    # a second view computes nothing: everything comes from the cache
+    calls = []
+    real = evaluation_cache.compute_many
+    monkeypatch.setattr(evaluation_cache, "compute_many", lambda *a, **k: calls.append(a) or real(*a, **k))
+    page(client, world.supervisor, **MARCH)
+    page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH)
+    assert calls == []
+    load([line(stamp(20), stamp(21, 17), status=4)])  # one more dossier of March, overdue
+    html = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH).content.decode()
+    assert 'id="ind-denominator">8<' in html and 'id="ind-numerator">4<' in html
+    assert calls  # recomputed once the data changed
+
+
+def test_the_ranking_equals_compute_unit_by_unit(world):
+    load([line(stamp(12), stamp(13, 17), status=9, prefix=WARD_B, NgayKetThucXuLy=stamp(13, 10))])
+    period = Period.month(2026, 3)
+    board = Board()
+    ranked = ranked_units(None, period.end, board.units)
+    assert {u.code for u in ranked} == {"pab", "plc", "stp", "cat"}
+    root, per_unit = compute_many(period, None, ranked, board.units)
+    assert root.as_dict() == compute(period.start, period.end).as_dict()
+    for unit in ranked:
+        assert per_unit[unit.pk].as_dict() == compute(period.start, period.end, unit=unit).as_dict(), (
+            unit.code
+        )
+    ranking = board.ranking(period, None)
+    assert [r.unit_code for r in ranking.rows][:2] == ["pab", "plc"]
+    assert ranking.by_on_time[0].unit_code == "plc"  # 1/1 on time
+
+
+def test_the_periodic_job_fills_the_cache(client, world, monkeypatch):
+    assert evaluation_cache.precompute(TODAY) == 13
+    monkeypatch.setattr(evaluation_cache, "compute_many", lambda *a, **k: pytest.fail("computed in a view"))
+    assert page(client, world.supervisor, **MARCH).status_code == 200
+    assert page(client, world.intake_a, **MARCH).status_code == 200  # the ward's months too
+
+
+def _queries(client, user, url, **params) -> int:
+    client.force_login(user)
+    client.get(url, params)  # fills the cache
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)
+
+
+def test_query_counts_do_not_grow_with_units_or_dossiers(client, world):
+    before = _queries(client, world.supervisor, URL, **MARCH)
+    before_ind = _queries(client, world.supervisor, URL + "chi-so/4.2/", **MARCH)
+    for n in range(5):
+        unit = core_factories.unit(
+            f"Phường Mới {n}", parent=world.province, code=f"pm{n}", eid_code=f"000.11.9{n}.H31"
+        )
+        df.staff(Role.INTAKE_OFFICER, unit, f"motcua_pm{n}")
+        load([line(stamp(10 + n), stamp(12 + n, 17), prefix=f"000.11.9{n}.H31") for _ in range(3)])
+    load([line(stamp(3 + n % 20), stamp(25, 17), status=4) for n in range(30)])
+    assert _queries(client, world.supervisor, URL, **MARCH) == before
+    assert _queries(client, world.supervisor, URL + "chi-so/4.2/", **MARCH) == before_ind
+
+
+def _export(client, user, fmt="csv", **data):
+    client.force_login(user)
+    return client.post("/can-bo/tep-xuat/", {"format": fmt, **data})
+
+
+def _csv(job: ExportJob) -> list[list[str]]:
+    with job.file.open("rb") as f:
+        return list(csv.reader(io.StringIO(f.read().decode("utf-8-sig"))))
+
+
+def test_exports_of_the_index_the_ranking_and_the_drill_down(client, world):
+    period = {"tu": "2026-03-01", "den": "2026-03-31"}
+    response = _export(client, world.supervisor, kind="evaluation.index", don_vi="tinh", **period)
+    assert response.status_code == 302
+    rows = _csv(ExportJob.objects.get(kind="evaluation.index"))
+    assert rows[0][:4] == ["Nhóm", "Tên nhóm", "Mã chỉ số", "Chỉ số"]
+    on_time = next(r for r in rows if r[2] == "2.1")
+    assert on_time[4:6] == ["57.14", "11.43"] and on_time[8:10] == ["4", "7"]
+    assert rows[-1][0] == "TỔNG" and rows[-1][5] == "32.68"
+    assert next(r for r in rows if r[2] == "5.4")[10] == "có"
+
+    _export(client, world.supervisor, fmt="xlsx", kind="evaluation.ranking", don_vi="tinh", **period)
+    assert ExportJob.objects.get(kind="evaluation.ranking").status == ExportJob.Status.DONE
+    _export(client, world.supervisor, kind="evaluation.ranking", don_vi="tinh", **period)
+    ranking = _csv(ExportJob.objects.filter(kind="evaluation.ranking", format="csv").get())
+    assert ranking[1][:3] == ["1", "pab", "Phường An Biên"]
+
+    _export(client, world.supervisor, kind="evaluation.drilldown", don_vi="tinh", chi_so="2.1", **period)
+    drill = _csv(ExportJob.objects.get(kind="evaluation.drilldown"))
+    assert sorted(r[1] for r in drill[1:]) == sorted(LINES[i]["MaHoSo"] for i in (1, 3, 4))
+
+    # a ward officer cannot export another ward, nor the province
+    before = ExportJob.objects.count()
+    for unit in ("plc", "tinh"):
+        response = _export(client, world.intake_a, kind="evaluation.index", don_vi=unit, **period)
+        assert response.status_code == 404
+    assert ExportJob.objects.count() == before
+    response = _export(client, world.intake_a, kind="evaluation.drilldown", chi_so="9.9", **period)
+    assert response.status_code == 422 and "Không có chỉ số mã" in response.content.decode()

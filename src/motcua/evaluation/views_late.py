@@ -1,0 +1,126 @@
+"""Staff page of the monthly late lists (/can-bo/tre-han/): the month's late dossiers of a unit the
+person works in, each flagged when it has no apology letter; the unit head, the office or an
+administrator publishes a finished month for the portal. Export to Excel/CSV through ``motcua.exports``
+(kind ``evaluation.late_list``).
+
+Scope: the units where the person holds any role (``core.permissions.role_units``); another unit's list
+is refused (403). Bad input (a month that is not YYYY-MM, a future month, an unknown unit) is a
+Vietnamese message with a 4xx status, never a server error.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from motcua.core.errors import DomainError
+from motcua.core.models import OrgUnit, User
+from motcua.core.permissions import unit_ids
+from motcua.evaluation import latelist
+from motcua.evaluation.selectors import UnitNotFound, find_unit
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def user_units(user: User) -> list[OrgUnit]:
+    """The units where the person holds a role (subtrees expanded), by path: one query each."""
+    ids = unit_ids(user)
+    return list(OrgUnit.objects.filter(pk__in=ids).order_by("path")) if ids else []
+
+
+def choose_unit(units: list[OrgUnit], code: str | None) -> OrgUnit:
+    """The unit asked for (it must be one of ``units``), else the highest of them."""
+    code = (code or "").strip()
+    if not code:
+        return min(units, key=lambda u: (u.path.count("/"), u.path))
+    for unit in units:
+        if code in (unit.code, unit.eid_code):
+            return unit
+    find_unit(code)  # raises UnitNotFound (404) for an unknown code
+    raise DomainError(
+        _("Bạn không có quyền xem danh sách của đơn vị này."), code="late_list_forbidden", status=403
+    )
+
+
+def month_choices(today: date, count: int = 24) -> list[date]:
+    first = today.replace(day=1)
+    months = [first]
+    while len(months) < count:
+        months.append(latelist.previous_month(months[-1]))
+    return months
+
+
+def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return render(request, "staff/forbidden.html", {"message": exc.message}, status=exc.status)
+
+
+@login_required
+@require_GET
+def late_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    units = user_units(user)
+    if not units:
+        return _error(request, DomainError(_("Bạn chưa được phân quyền ở đơn vị nào."), status=403))
+    today = timezone.localdate()
+    try:
+        month = (
+            latelist.parse_month(request.GET["thang"])
+            if request.GET.get("thang")
+            else latelist.previous_month(today)
+        )
+        unit = choose_unit(units, request.GET.get("don-vi"))
+        result = latelist.late_list(month, unit, today=today)
+    except UnitNotFound as exc:
+        return _error(request, DomainError(exc.message, status=404))
+    except DomainError as exc:
+        return _error(request, exc)
+    publication = latelist.latest_publication(unit, month)
+    context = {
+        "result": result,
+        "unit": unit,
+        "units": units,
+        "month": month,
+        "months": month_choices(today),
+        "publication": publication,
+        "can_publish": latelist.can_publish(user, unit),
+        "month_ended": result.complete,
+        "portal_url": reverse("portal:late")
+        + "?"
+        + urlencode({"thang": f"{month:%Y-%m}", "don-vi": unit.code}),
+    }
+    return render(request, "evaluation/late/page.html", context)
+
+
+@login_required
+@require_POST
+def publish_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    units = user_units(user)
+    try:
+        if not units:
+            raise DomainError(_("Bạn chưa được phân quyền ở đơn vị nào."), status=403)
+        month = latelist.parse_month(request.POST.get("thang"))
+        unit = choose_unit(units, request.POST.get("don-vi"))
+        publication = latelist.publish(user, month, unit)
+    except UnitNotFound as exc:
+        return _error(request, DomainError(exc.message, status=404))
+    except DomainError as exc:
+        return _error(request, exc)
+    messages.success(
+        request,
+        _("Đã công bố danh sách %(count)s hồ sơ trễ hạn tháng %(month)s (lần %(revision)s).")
+        % {"count": publication.count, "month": f"{month:%m/%Y}", "revision": publication.revision},
+    )
+    query = urlencode({"thang": f"{month:%Y-%m}", "don-vi": unit.code})
+    return redirect(reverse("late:page") + "?" + query)

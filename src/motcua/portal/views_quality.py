@@ -1,0 +1,115 @@
+"""Public page of the service-quality index (QĐ 766) on the citizen portal: /danh-gia-chat-luong/.
+
+Like the national portal's "Đánh giá chất lượng phục vụ" page: the province's total and six groups for a
+month, a quarter or a year, and the units ranked — figures only, never a dossier code or a name. The
+figures come from the dashboard's cache (``evaluation.cache``), computed once per state of the data.
+Only the last five years can be asked for, so a visitor cannot make the server compute at will.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from motcua.core import refcache
+from motcua.evaluation import charts
+from motcua.evaluation.cache import Board, clamp
+from motcua.evaluation.formulas import Period
+
+YEARS = 5
+KINDS = [("thang", gettext_lazy("Tháng")), ("quy", gettext_lazy("Quý")), ("nam", gettext_lazy("Năm"))]
+
+
+class QualityForm(forms.Form):
+    ky = forms.ChoiceField(choices=KINDS, required=False)
+    nam = forms.IntegerField(required=False)
+    thang = forms.IntegerField(required=False, min_value=1, max_value=12)
+    quy = forms.IntegerField(required=False, min_value=1, max_value=4)
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            raise forms.ValidationError(_("Kỳ đánh giá không hợp lệ; hãy chọn lại tháng, quý hoặc năm."))
+        today = self.today
+        kind = data.get("ky") or "thang"
+        year = data.get("nam") or today.year
+        if not today.year - YEARS < year <= today.year:
+            raise forms.ValidationError(
+                _("Chỉ xem được số liệu từ năm %(first)s đến năm %(last)s.")
+                % {"first": today.year - YEARS + 1, "last": today.year}
+            )
+        month = data.get("thang") or today.month
+        quarter = data.get("quy") or (today.month - 1) // 3 + 1
+        period = (
+            Period.year(year)
+            if kind == "nam"
+            else Period.quarter(year, quarter)
+            if kind == "quy"
+            else Period.month(year, month)
+        )
+        if period.start > today:
+            raise forms.ValidationError(_("Kỳ đánh giá này chưa bắt đầu."))
+        data.update(ky=kind, nam=year, thang=month, quy=quarter, period=clamp(period, today), whole=period)
+        return data
+
+
+@require_GET
+def quality(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = QualityForm(request.GET, today=today)
+    context: dict[str, Any] = {
+        "kinds": KINDS,
+        "years": list(range(today.year, today.year - YEARS, -1)),
+        "months": list(range(1, 13)),
+        "quarters": [(1, "I"), (2, "II"), (3, "III"), (4, "IV")],
+    }
+    if not form.is_valid():
+        context.update(
+            errors=form.non_field_errors(), kind="thang", values={"nam": today.year, "thang": today.month}
+        )
+        return render(request, "portal/quality.html", context, status=400)
+    data = form.cleaned_data
+    period: Period = data["period"]
+    board = Board()
+    with refcache.pinned():  # the reference-data token is read once for both keys
+        board.load_stamps([period], None)
+        ranking = board.ranking(period, None)
+        snap = board.snapshot(period, None)
+    result = snap.result
+    whole: Period = data["whole"]
+    label = whole.label
+    if period != whole:
+        label = _("%(label)s (đến hết ngày %(day)s)") % {
+            "label": label,
+            "day": period.end.strftime("%d/%m/%Y"),
+        }
+    context.update(
+        {
+            "kind": data["ky"],
+            "values": data,
+            "label": label,
+            "snap": snap,
+            "result": result,
+            "gauge": charts.gauge(result.points, result.max),
+            "groups": [
+                {"g": g, "pct": charts.pct(g.points, g.max), "css": charts.level(g.points, g.max)}
+                for g in result.groups
+            ],
+            "ranking": [
+                {"r": r, "pct": charts.pct(r.points), "css": charts.level(r.points)} for r in ranking.rows
+            ],
+        }
+    )
+    return render(request, "portal/quality.html", context)
