@@ -7,7 +7,7 @@ status is the one on the day of the export.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -23,10 +23,7 @@ from motcua.directives.access import access_for
 from motcua.directives.forms import STATUS_TEXT
 from motcua.directives.models import Directive, DirectiveUnit, ProgressReport, SourceDocument
 from motcua.directives.unitnames import COLLECTIVE_LABELS, Collective
-from motcua.exports.registry import Column, ExportKind, register
-from motcua.workdays.domain import TZ
-
-MAX_SPAN_DAYS = 366 * 5
+from motcua.exports.registry import Column, ExportKind, check_period, local_days, register
 
 
 class TaskListForm(forms.Form):
@@ -191,18 +188,12 @@ class ReportListForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("reported_from"), data.get("reported_to")
-        if start and end:
-            if start > end:
-                raise forms.ValidationError(gettext("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
-            if (end - start).days > MAX_SPAN_DAYS:
-                raise forms.ValidationError(gettext("Mỗi lần xuất tối đa 5 năm."))
+        check_period(data.get("reported_from"), data.get("reported_to"))
         return data
 
 
 def _reports(user: User, params: dict[str, Any]) -> QuerySet[ProgressReport]:
-    start = datetime.combine(date.fromisoformat(params["reported_from"]), time.min, tzinfo=TZ)
-    end = datetime.combine(date.fromisoformat(params["reported_to"]) + timedelta(days=1), time.min, tzinfo=TZ)
+    start, end = local_days(params["reported_from"], params["reported_to"])
     tasks = selectors.visible(user, access_for(user))
     if params.get("document_number"):
         tasks = tasks.filter(document__number=params["document_number"])

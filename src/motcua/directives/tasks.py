@@ -11,17 +11,17 @@ for a collective lead ("các sở, ban, ngành"), the heads (agency leaders) of 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
 from motcua.core import audit
+from motcua.core.mail import send_digests
 from motcua.core.models import OrgUnit, Role, RoleAssignment
 from motcua.core.text import fold
 from motcua.directives import selectors, services
@@ -134,25 +134,21 @@ def send_reminders(now: str | None = None) -> dict[str, int]:
 
 
 def _send(digests: dict[str, list[_Line]]) -> None:
-    messages = []
-    for email, lines in sorted(digests.items()):
+    def subject(lines: Sequence[_Line]) -> str:
         overdue = sum(1 for line in lines if line.kind == Reminder.Kind.OVERDUE)
-        soon = len(lines) - overdue
-        body = "\n".join(
+        return f"[Theo dõi nhiệm vụ] {overdue} nhiệm vụ quá hạn, {len(lines) - overdue} nhiệm vụ sắp đến hạn"
+
+    ordered = {
+        email: sorted(lines, key=lambda x: (x.due_on, fold(x.document), x.number))
+        for email, lines in digests.items()
+    }
+    send_digests(
+        ordered,
+        subject=subject,
+        intro="Các nhiệm vụ đơn vị chủ trì cần báo cáo hoặc hoàn thành:",
+        line=lambda line: (
             f"- Nhiệm vụ {line.number} ({line.document}), {KIND_TEXT[Reminder.Kind(line.kind)]}, "
             f"hạn {line.due_on:%d/%m/%Y}: {line.content[:200]}"
-            for line in sorted(lines, key=lambda x: (x.due_on, fold(x.document), x.number))
-        )
-        messages.append(
-            EmailMessage(
-                subject=f"[Theo dõi nhiệm vụ] {overdue} nhiệm vụ quá hạn, {soon} nhiệm vụ sắp đến hạn",
-                body=(
-                    "Các nhiệm vụ đơn vị chủ trì cần báo cáo hoặc hoàn thành:\n\n"
-                    f"{body}\n\nHệ thống theo dõi nhiệm vụ, Văn phòng UBND."
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[email],
-            )
-        )
-    if messages:
-        mailers.default.send_messages(messages)
+        ),
+        signature="Hệ thống theo dõi nhiệm vụ, Văn phòng UBND.",
+    )

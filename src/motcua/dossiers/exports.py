@@ -6,7 +6,7 @@ Rows come from ``selectors.visible``: an export never holds a dossier its owner 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -19,10 +19,7 @@ from motcua.core.models import User
 from motcua.dossiers.models import Channel, Dossier
 from motcua.dossiers.rules import STATE_LABELS, State
 from motcua.dossiers.selectors import visible
-from motcua.exports.registry import Column, ExportKind, register
-from motcua.workdays.domain import TZ
-
-MAX_SPAN_DAYS = 366 * 5
+from motcua.exports.registry import Column, ExportKind, check_period, local_days, register
 
 
 class DossierListForm(forms.Form):
@@ -43,18 +40,12 @@ class DossierListForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("received_from"), data.get("received_to")
-        if start and end:
-            if start > end:
-                raise forms.ValidationError(gettext("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
-            if (end - start).days > MAX_SPAN_DAYS:
-                raise forms.ValidationError(gettext("Mỗi lần xuất tối đa 5 năm."))
+        check_period(data.get("received_from"), data.get("received_to"))
         return data
 
 
 def _queryset(user: User, params: dict[str, Any]) -> QuerySet[Dossier]:
-    start = datetime.combine(date.fromisoformat(params["received_from"]), time.min, tzinfo=TZ)
-    end = datetime.combine(date.fromisoformat(params["received_to"]) + timedelta(days=1), time.min, tzinfo=TZ)
+    start, end = local_days(params["received_from"], params["received_to"])
     qs = visible(user).filter(received_at__gte=start, received_at__lt=end)
     if params.get("state"):
         qs = qs.filter(state=params["state"])

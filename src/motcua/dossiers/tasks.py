@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
 from motcua.core import audit
+from motcua.core.mail import send_digests
 from motcua.core.models import Role, RoleAssignment, User
 from motcua.dossiers.models import Alert, Dossier
 from motcua.dossiers.rules import CLOCK_RUNNING
@@ -101,24 +101,17 @@ def flag_due_dossiers(now: str | None = None) -> dict[str, int]:
 
 
 def _send(digests: dict[str, list[_Line]]) -> None:
-    messages = []
-    for email, lines in sorted(digests.items()):
+    def subject(lines: Sequence[_Line]) -> str:
         overdue = sum(1 for line in lines if line.kind == Alert.Kind.OVERDUE)
-        soon = len(lines) - overdue
-        body = "\n".join(
+        return f"[Một cửa] {overdue} hồ sơ quá hạn, {len(lines) - overdue} hồ sơ sắp đến hạn"
+
+    send_digests(
+        digests,
+        subject=subject,
+        intro="Các hồ sơ cần xử lý gấp:",
+        line=lambda line: (
             f"- {line.code} ({KIND_TEXT[Alert.Kind(line.kind)]}, "
             f"hạn {to_local(line.due_at):%H:%M %d/%m/%Y}): {line.procedure}"
-            for line in lines
-        )
-        messages.append(
-            EmailMessage(
-                subject=f"[Một cửa] {overdue} hồ sơ quá hạn, {soon} hồ sơ sắp đến hạn",
-                body=(
-                    f"Các hồ sơ cần xử lý gấp:\n\n{body}\n\nHệ thống thông tin giải quyết thủ tục hành chính."
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[email],
-            )
-        )
-    if messages:
-        mailers.default.send_messages(messages)
+        ),
+        signature="Hệ thống thông tin giải quyết thủ tục hành chính.",
+    )

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.tasks import task
@@ -34,6 +32,7 @@ from django.utils import timezone
 
 from motcua.core import audit
 from motcua.core.errors import DomainError, Forbidden
+from motcua.core.mail import send_digests
 from motcua.core.models import OrgUnit, Role, RoleAssignment, User
 from motcua.core.permissions import has_role
 from motcua.dossiers.models import Dossier, DueReset
@@ -439,20 +438,13 @@ def _mail_line(line: _Line) -> str:
 
 
 def _send(digests: dict[str, list[_Line]]) -> None:
-    messages = []
-    for email, lines in sorted(digests.items()):
-        body = "\n".join(_mail_line(line) for line in lines)
-        messages.append(
-            EmailMessage(
-                subject=f"[Một cửa] {len(lines)} hồ sơ trễ hạn chưa có thư xin lỗi",
-                body=(
-                    "Các hồ sơ sau đã trễ hạn nhưng chưa có Phiếu xin lỗi và hẹn lại ngày trả kết quả "
-                    f"(NĐ 61/2018/NĐ-CP Điều 19):\n\n{body}\n\n"
-                    "Hệ thống thông tin giải quyết thủ tục hành chính."
-                ),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[email],
-            )
-        )
-    if messages:
-        mailers.default.send_messages(messages)
+    send_digests(
+        digests,
+        subject=lambda lines: f"[Một cửa] {len(lines)} hồ sơ trễ hạn chưa có thư xin lỗi",
+        intro=(
+            "Các hồ sơ sau đã trễ hạn nhưng chưa có Phiếu xin lỗi và hẹn lại ngày trả kết quả "
+            "(NĐ 61/2018/NĐ-CP Điều 19):"
+        ),
+        line=_mail_line,
+        signature="Hệ thống thông tin giải quyết thủ tục hành chính.",
+    )

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from django import forms
+from django.utils.translation import gettext
 
 from motcua.core.models import User
+from motcua.workdays.domain import TZ
 
 ColumnType = Literal["text", "int", "decimal", "date", "datetime", "percent", "bool"]
 
@@ -55,3 +58,25 @@ def register(kind: ExportKind) -> ExportKind:
 
 def get(code: str) -> ExportKind | None:
     return KINDS.get(code)
+
+
+# -- helpers for the tables' filter forms ------------------------------------------------------------
+
+MAX_SPAN_DAYS = 366 * 5
+
+
+def check_period(start: date | None, end: date | None, *, max_days: int | None = MAX_SPAN_DAYS) -> None:
+    """The form error of a reversed period, or of one longer than an export may cover (5 years)."""
+    if start is None or end is None:
+        return
+    if start > end:
+        raise forms.ValidationError(gettext("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
+    if max_days is not None and (end - start).days > max_days:
+        raise forms.ValidationError(gettext("Mỗi lần xuất tối đa 5 năm."))
+
+
+def local_days(first: str, last: str) -> tuple[datetime, datetime]:
+    """The moments [start of ``first``, start of the day after ``last``) of two ISO local dates."""
+    start = datetime.combine(date.fromisoformat(first), time.min, tzinfo=TZ)
+    end = datetime.combine(date.fromisoformat(last) + timedelta(days=1), time.min, tzinfo=TZ)
+    return start, end
