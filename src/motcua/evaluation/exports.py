@@ -23,7 +23,7 @@ from motcua.evaluation import index766
 from motcua.evaluation.cache import Board
 from motcua.evaluation.formulas import INFO, Period
 from motcua.evaluation.views import MAX_DAYS, NoRole, UnitOutOfScope, access_for
-from motcua.exports.registry import Column, ExportKind, register
+from motcua.exports.registry import Column, ExportKind, check_period, register
 
 
 class IndexForm(forms.Form):
@@ -34,11 +34,9 @@ class IndexForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("tu"), data.get("den")
-        if start and end:
-            if end < start:
-                raise forms.ValidationError(gettext("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
-            if (end - start).days >= MAX_DAYS:
-                raise forms.ValidationError(gettext("Kỳ đánh giá dài tối đa 2 năm."))
+        check_period(start, end, max_days=None)
+        if start and end and (end - start).days >= MAX_DAYS:
+            raise forms.ValidationError(gettext("Kỳ đánh giá dài tối đa 2 năm."))
         return data
 
 
