@@ -6,6 +6,7 @@ switches on the production checks: a real secret key, HTTPS cookies and staff tw
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -37,9 +38,30 @@ if PRODUCTION and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 40):
         "MOTCUA_ENV=production cần SECRET_KEY riêng, dài ít nhất 40 ký tự "
         "(production refuses the development secret key)."
     )
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for (DEBUG=1, on a developer's machine only): the demo too shows the error pages,
+# never Django's list of URLs or a traceback.
+DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+
+def _networks(raw: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    out = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES: “{item}” không phải địa chỉ IP hay dải địa chỉ (CIDR) hợp lệ."
+            ) from None
+    return out
+
+
+# Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or CIDR ranges,
+# comma-separated; core.middleware.TrustedProxyMiddleware). Empty: the server faces clients directly.
+TRUSTED_PROXIES = _networks(env("TRUSTED_PROXIES"))
 
 VAR_DIR = Path(env("MOTCUA_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
@@ -61,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "ninja",  # the API docs page (Swagger UI) from ninja's own static files, not from a CDN
     "motcua.core",
     "motcua.workdays",
     "motcua.catalogue",
@@ -77,6 +100,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "motcua.core.middleware.TrustedProxyMiddleware",  # first: the client's address and scheme
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so its refusals (body too large, NUL in the address) still get the headers above.
+    "motcua.core.errorpages.RequestGuardMiddleware",
 ]
 
 ROOT_URLCONF = "motcua.urls"
@@ -133,7 +159,8 @@ def _database() -> dict[str, object]:
                 "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
             ),
         }
-        config["TEST"] = {"NAME": str(VAR_DIR / "test-motcua.sqlite3")}
+        # One test database per test run (process): two runs side by side never share a file.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test-motcua-{os.getpid()}.sqlite3")}
     else:
         config["CONN_MAX_AGE"] = int(env("DB_CONN_MAX_AGE", "60"))
         config["CONN_HEALTH_CHECKS"] = True
@@ -174,15 +201,43 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Staff two-factor login (TOTP): required in production, may be switched off for the demo.
 MOTCUA_REQUIRE_2FA = env_bool("MOTCUA_REQUIRE_2FA", PRODUCTION)
-# Login throttling: this many failures per account or per address within the window locks it.
+# Login throttling (core/login.py): this many failures of one account from one address within the
+# window lock that account at that address; the account from every address and the address across
+# every account lock at their own, higher limits (one shared address never locks everyone out).
 MOTCUA_LOGIN_MAX_FAILURES = int(env("MOTCUA_LOGIN_MAX_FAILURES", "5"))
+MOTCUA_LOGIN_MAX_FAILURES_PER_ACCOUNT = int(env("MOTCUA_LOGIN_MAX_FAILURES_PER_ACCOUNT", "20"))
+MOTCUA_LOGIN_MAX_FAILURES_PER_ADDRESS = int(env("MOTCUA_LOGIN_MAX_FAILURES_PER_ADDRESS", "100"))
 MOTCUA_LOGIN_LOCK_SECONDS = int(env("MOTCUA_LOGIN_LOCK_SECONDS", "900"))
+# API tokens (core/tokens.py): failures of one token from one address, and of any token from one address.
+MOTCUA_API_TOKEN_MAX_FAILURES = int(env("MOTCUA_API_TOKEN_MAX_FAILURES", "10"))
+MOTCUA_API_TOKEN_MAX_FAILURES_PER_ADDRESS = int(env("MOTCUA_API_TOKEN_MAX_FAILURES_PER_ADDRESS", "100"))
+MOTCUA_API_TOKEN_LOCK_SECONDS = int(env("MOTCUA_API_TOKEN_LOCK_SECONDS", str(MOTCUA_LOGIN_LOCK_SECONDS)))
+# The counter's lookup of a citizen by CCCD (staff/applicant_lookup.py): lookups per officer per window.
+MOTCUA_LOOKUP_MAX = int(env("MOTCUA_LOOKUP_MAX", "40"))
+MOTCUA_LOOKUP_WINDOW_SECONDS = int(env("MOTCUA_LOOKUP_WINDOW_SECONDS", "600"))
 MOTCUA_PROVINCE_NAME = env("MOTCUA_PROVINCE_NAME", "Thành phố Hải Phòng")
 # Exports (motcua.exports): up to this many rows are written while the user waits, more go to the
 # worker; files are kept this many days; one person may have this many exports running at once.
 EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "2000"))
 EXPORT_KEEP_DAYS = int(env("EXPORT_KEEP_DAYS", "7"))
 EXPORT_MAX_ACTIVE = int(env("EXPORT_MAX_ACTIVE", "3"))
+
+# Background jobs (core/leases.py): a worker beats every quarter of the lease; a job left running by a
+# worker silent for a whole lease is queued again, and given up after this many lost workers.
+MOTCUA_TASK_LEASE_SECONDS = float(env("MOTCUA_TASK_LEASE_SECONDS", "120"))
+MOTCUA_TASK_MAX_ATTEMPTS = int(env("MOTCUA_TASK_MAX_ATTEMPTS", "3"))
+
+# Signed checkpoints of the audit chain (core/checkpoints.py), written outside the database. The key
+# comes from the environment only and is never stored in the database; retired keys stay listed in
+# AUDIT_CHECKPOINT_OLD_KEYS (comma-separated) so the checkpoints they signed can still be checked.
+AUDIT_CHECKPOINT_KEY = env("AUDIT_CHECKPOINT_KEY")
+AUDIT_CHECKPOINT_OLD_KEYS = [k.strip() for k in env("AUDIT_CHECKPOINT_OLD_KEYS").split(",") if k.strip()]
+AUDIT_CHECKPOINT_DIR = Path(env("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints"))).resolve()
+if AUDIT_CHECKPOINT_KEY and (len(AUDIT_CHECKPOINT_KEY) < 32 or AUDIT_CHECKPOINT_KEY == SECRET_KEY):
+    raise ImproperlyConfigured(
+        "AUDIT_CHECKPOINT_KEY phải dài ít nhất 32 ký tự và khác SECRET_KEY "
+        "(the audit checkpoint key must be long and separate from the secret key)."
+    )
 
 # Source strings are Vietnamese; English is a translation catalogue (docs/adr/0001). The language
 # is chosen only with the switcher, which sets the language cookie (motcua.core.middleware).
@@ -223,7 +278,7 @@ STATICFILES_DIRS: list[object] = [BASE_DIR / "static"] + [
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # E-mail (Django 6.1 MAILERS). Development prints messages to the console; production uses SMTP:
-# set the SMTP_* variables (MOTCUA_EMAIL=console forces the console).
+# set the SMTP_* variables (MOTCUA_EMAIL=console forces the console, MOTCUA_EMAIL=file writes files).
 if env("MOTCUA_EMAIL", "smtp" if PRODUCTION else "console") == "smtp":
     MAILERS = {
         "default": {
@@ -235,6 +290,14 @@ if env("MOTCUA_EMAIL", "smtp" if PRODUCTION else "console") == "smtp":
                 "password": env("SMTP_PASSWORD"),
                 "use_tls": env_bool("SMTP_USE_TLS", False),
             },
+        }
+    }
+elif env("MOTCUA_EMAIL") == "file":
+    # One file per connection under EMAIL_FILE_PATH: a staging server, or tests that watch a worker.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))},
         }
     }
 else:
@@ -261,12 +324,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
 CSRF_COOKIE_SAMESITE = "Lax"
+# Behind a TLS-terminating proxy the scheme comes from X-Forwarded-Proto, and only when the proxy is in
+# TRUSTED_PROXIES (core.middleware; never SECURE_PROXY_SSL_HEADER, which would believe any client).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,
@@ -281,3 +345,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Request bodies: forms with files (scans, Excel, plans) up to MOTCUA_UPLOAD_MAX_MB in all; anything
+# else (every API call, plain forms) up to DATA_UPLOAD_MAX_MEMORY_SIZE. Larger is a 413 in the area's
+# error format (motcua.core.errorpages).
+MOTCUA_UPLOAD_MAX_BYTES = int(float(env("MOTCUA_UPLOAD_MAX_MB", "100")) * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(float(env("MOTCUA_BODY_MAX_MB", "2.5")) * 1024 * 1024)

@@ -7,6 +7,12 @@ admin.site.site_header = "motcua — Quản trị"
 admin.site.site_title = "motcua"
 admin.site.index_title = "Danh mục dùng chung"
 
+# Error pages in the visitor's language, JSON under /api/ (motcua.core.errorpages).
+handler400 = "motcua.core.errorpages.bad_request"
+handler403 = "motcua.core.errorpages.permission_denied"
+handler404 = "motcua.core.errorpages.page_not_found"
+handler500 = "motcua.core.errorpages.server_error"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),

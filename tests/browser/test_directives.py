@@ -105,8 +105,8 @@ def test_a_lead_unit_reports_and_asks_for_completion_then_the_office_approves(de
     with page.expect_navigation():
         page.click(f"a[href='/can-bo/nhiem-vu/{directive.pk}/'][data-task-link]")
     shot(page, "directives-4-office-reviews")
-    page.check("#c-decision-approve")
-    page.fill("#id_c-note", "Đồng ý xác nhận hoàn thành.")
+    page.locator("details[id^=act-duyet-hoan-thanh] input[value=approve]").check()
+    page.fill("details[id^=act-duyet-hoan-thanh] textarea", "Đồng ý xác nhận hoàn thành.")
     with page.expect_navigation():
         page.click("[data-testid=decide-hoan-thanh]")
     assert "Đã xác nhận nhiệm vụ hoàn thành." in page.inner_text("main")

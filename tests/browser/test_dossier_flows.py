@@ -128,8 +128,14 @@ def test_a_counter_dossier_from_intake_to_return(page, demo, shot):
     page.fill("#id_birth_date", "12/04/1995")
     page.fill("#id_phone", "0912 345 678")
     page.fill("#id_address", "Số 12 đường Thanh Niên, phường Thành Đông")
-    for label in ("Hộ chiếu/Chứng minh nhân dân", "Văn bản ủy quyền"):
+    for label in (
+        "Tờ khai cấp Giấy xác nhận tình trạng hôn nhân",
+        "Hộ chiếu/Chứng minh nhân dân",
+        "Văn bản ủy quyền",
+    ):
         page.get_by_label(label).check()
+    # a paper dossier: the online e-form is not asked at the counter
+    assert "Mẫu hộ tịch điện tử tương tác" not in page.inner_text("table.components")
     page.fill("#id_other_name", "Đơn đề nghị cấp Giấy xác nhận tình trạng hôn nhân")
     page.set_input_files(
         "#id_other_file", files=[{"name": "don-de-nghi.pdf", "mimeType": "application/pdf", "buffer": PDF}]
@@ -174,12 +180,18 @@ def test_a_counter_dossier_from_intake_to_return(page, demo, shot):
     submit_action(page, "hand_over")
     sign_out(page)
 
-    # 4. The chairman approves and signs: the last processing step, then the result is ready.
-    sign_in(page, "thanhdong.chutich")
-    page.goto(page.base + f"/can-bo/ho-so/{dossier.code}/")
+    # 4. The head of the ward's office approves and passes it to the chairman, who signs: the last
+    # processing step, then the result is ready.
+    sign_in(page, "thanhdong.vanphong")
+    page.goto(page.base + "/can-bo/ho-so/?hop=cho-duyet")
+    page.click(f"a:has-text('{dossier.code}')")
     open_action(page, "hand_over")
     page.select_option("#id_hand_over-assignee", user_id("thanhdong.chutich"))
     submit_action(page, "hand_over")
+    sign_out(page)
+
+    sign_in(page, "thanhdong.chutich")
+    page.goto(page.base + f"/can-bo/ho-so/{dossier.code}/")
     assert page.locator("#act-hand_over").count() == 0  # no step left to hand over to
     open_action(page, "mark_result_ready")
     shot(page, "26-leader-signs")

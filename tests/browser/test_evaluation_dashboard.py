@@ -109,7 +109,7 @@ def test_the_dashboard_shows_the_figures_of_the_command_line(demo, page, shot, b
     assert page.inner_text("#ind-rate") == _vn(on_time["rate"], "%")
     assert page.inner_text("#ind-numerator") == str(on_time["numerator"])
     assert page.inner_text("#ind-denominator") == str(on_time["denominator"])
-    assert "Công thức" in page.inner_text("main") and "F766" in page.inner_text("main")
+    assert "Công thức" in page.inner_text("main") and "Cổng Dịch vụ công quốc gia" in page.inner_text("main")
     rows = page.locator("#drill tbody tr")
     assert 0 < rows.count() <= 50
     against = on_time["denominator"] - on_time["numerator"]

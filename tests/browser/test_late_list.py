@@ -80,6 +80,21 @@ def test_a_head_publishes_the_late_list(transactional_db, page, shot):
     assert "Chờ xác minh nơi cư trú" in page.inner_text("main")
     shot(page, "late-1-staff-list")
 
+    # the letter went out after the dossier was already late: the unit records it, with the reason in
+    # plain words for the published list
+    sent = (day2 + timedelta(days=4)).date()
+    row = page.locator(f"tr#hs-{late.replace('.', '\\.')} + tr.late-note-row")
+    row.locator("summary").click()
+    row.locator("textarea[name=ly_do]").fill("Chờ Công an phường xác minh nơi cư trú của người dân")
+    row.locator("input[name=ngay_gui]").fill(sent.isoformat())
+    shot(page, "late-1b-recording-the-apology")
+    with page.expect_navigation():
+        row.locator("button:has-text('Ghi nhận')").click()
+    assert "Đã ghi nhận lý do trễ hạn" in page.inner_text("main")
+    assert page.locator("tr.late-flagged").count() == 0
+    assert f"Đã gửi thư xin lỗi ngày {sent:%d/%m/%Y}" in page.inner_text(f"tr[data-code='{late}']")
+    assert "Chờ Công an phường xác minh" in page.inner_text(f"tr[data-code='{late}']")
+
     with page.expect_navigation():
         page.click("button:has-text('Công bố danh sách')")
     assert "Đã công bố danh sách 2 hồ sơ trễ hạn" in page.inner_text("main")
@@ -90,7 +105,8 @@ def test_a_head_publishes_the_late_list(transactional_db, page, shot):
         page.click("text=Xem trên Cổng dịch vụ công")
     page.wait_for_url("**/ho-so-tre-han/**")
     body = page.inner_text("main")
-    assert late in body and apologised in body and "Chưa có thư xin lỗi" in body
+    assert late in body and apologised in body and "Chưa có thư xin lỗi" not in body
+    assert f"Đã gửi thư xin lỗi ngày {sent:%d/%m/%Y}" in body and "Chờ Công an phường xác minh" in body
     assert "Nguyễn Thị Hồng Nhung" not in body and "Trần Văn Bình" not in body
     assert df.CITIZEN_ID not in page.content()
     shot(page, "late-3-portal")

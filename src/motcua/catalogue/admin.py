@@ -14,7 +14,12 @@ from django.http import HttpRequest
 from motcua.catalogue import rules
 from motcua.catalogue.models import Component, Fee, Field, Procedure, ProcedureVersion, WorkflowStep
 from motcua.catalogue.selectors import search_token_filter
-from motcua.catalogue.services import hours_per_day_on, publish_version, refresh_procedure
+from motcua.catalogue.services import (
+    hours_per_day_on,
+    publish_version,
+    refresh_procedure,
+    version_staffing_warnings,
+)
 from motcua.core.errors import DomainError
 from motcua.core.text import search_tokens
 
@@ -77,7 +82,19 @@ class ProcedureAdmin(admin.ModelAdmin):
 class ComponentInline(admin.TabularInline):
     model = Component
     extra = 0
-    fields = ["order", "code", "name", "kind", "quantity", "role", "required", "form_template", "note"]
+    fields = [
+        "order",
+        "code",
+        "name",
+        "kind",
+        "quantity",
+        "role",
+        "required",
+        "channels",
+        "alternative_group",
+        "form_template",
+        "note",
+    ]
 
 
 class FeeInline(admin.TabularInline):
@@ -199,6 +216,9 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         refresh_procedure(form.instance.procedure)
+        # Saved, but a step nobody can do leaves its dossiers stuck: say so (intake refuses those units).
+        for warning in version_staffing_warnings(form.instance):
+            self.message_user(request, warning, messages.WARNING)
 
     @admin.action(description="Công bố phiên bản")
     def publish(self, request: HttpRequest, queryset: QuerySet[ProcedureVersion]) -> None:

@@ -12,12 +12,16 @@ from pydantic import Field as PydanticField
 
 from motcua.catalogue.models import Procedure, ProcedureVersion
 from motcua.catalogue.selectors import procedure_detail, search_procedures
+from motcua.core.errorpages import ErrorOut
 from motcua.core.errors import NotFound
+from motcua.core.validation import Text
 
 router = Router()
 
 MAX_LIMIT = 100
 ON_DAY = Query(None, description="Ngày xét hiệu lực (mặc định: hôm nay).")
+KEYWORDS = Query("", max_length=200, description="Từ khóa (không phân biệt dấu), hoặc mã TTHC.")
+FIELD_CODE = Query(None, max_length=40, description="Mã lĩnh vực.")
 
 
 class FieldOut(Schema):
@@ -51,13 +55,7 @@ class ProcedureListOut(Schema):
     items: list[ProcedureListItem]
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: object | None = None
-
-
-class ComponentOut(Schema):
+class ProcedureComponentOut(Schema):
     order: int
     code: str
     name: str
@@ -67,11 +65,17 @@ class ComponentOut(Schema):
     role: str
     role_display: str
     required: bool
+    channels: list[str] = PydanticField(
+        description="Hình thức nộp mà giấy tờ áp dụng (direct, postal, online); rỗng: mọi hình thức."
+    )
+    alternative_group: str = PydanticField(
+        description="Các giấy tờ cùng nhóm thay thế nhau: chỉ cần nộp một trong số đó; rỗng: không có."
+    )
     form_template: str
     note: str
 
 
-class FeeOut(Schema):
+class ProcedureFeeOut(Schema):
     order: int
     name: str
     kind: str
@@ -83,7 +87,7 @@ class FeeOut(Schema):
     note: str
 
 
-class StepOut(Schema):
+class WorkflowStepOut(Schema):
     order: int
     code: str
     name: str
@@ -121,9 +125,9 @@ class VersionOut(Schema):
         description="Trường chưa đối chiếu với nguồn chính thức: không hiển thị như thông tin chính thức."
     )
     sources: list[str]
-    components: list[ComponentOut]
-    fees: list[FeeOut]
-    workflow: list[StepOut]
+    components: list[ProcedureComponentOut]
+    fees: list[ProcedureFeeOut]
+    workflow: list[WorkflowStepOut]
 
 
 class ProcedureDetailOut(Schema):
@@ -160,12 +164,12 @@ def _list_item(p: Procedure) -> ProcedureListItem:
     )
 
 
-@router.get("/", response=ProcedureListOut, summary="Tra cứu thủ tục hành chính")
+@router.get("/", response={200: ProcedureListOut, 422: ErrorOut}, summary="Tra cứu thủ tục hành chính")
 def list_procedures(
     request: HttpRequest,
-    q: str = Query("", max_length=200, description="Từ khóa (không phân biệt dấu), hoặc mã TTHC."),
+    q: Text = KEYWORDS,
     level: Literal["province", "commune"] | None = Query(None, description="Cấp thực hiện."),
-    field: str | None = Query(None, max_length=40, description="Mã lĩnh vực."),
+    field: Text | None = FIELD_CODE,
     online_level: Literal["full", "partial", "none"] | None = Query(None, description="Mức độ trực tuyến."),
     on: date | None = ON_DAY,
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
@@ -179,12 +183,12 @@ def list_procedures(
 
 @router.get(
     "/{code}",
-    response={200: ProcedureDetailOut, 404: ErrorOut},
+    response={200: ProcedureDetailOut, 404: ErrorOut, 422: ErrorOut},
     summary="Chi tiết thủ tục hành chính (phiên bản có hiệu lực)",
 )
 def get_procedure(
     request: HttpRequest,
-    code: str,
+    code: Text,
     on: date | None = ON_DAY,
 ) -> ProcedureDetailOut:
     detail = procedure_detail(code, on=on)
@@ -216,7 +220,7 @@ def get_procedure(
         unverified_fields=v.unverified_fields,
         sources=list(v.sources or []),
         components=[
-            ComponentOut(
+            ProcedureComponentOut(
                 order=c.order,
                 code=c.code,
                 name=c.name,
@@ -226,13 +230,15 @@ def get_procedure(
                 role=c.role,
                 role_display=c.get_role_display(),
                 required=c.required,
+                channels=list(c.channels or []),
+                alternative_group=c.alternative_group,
                 form_template=c.form_template,
                 note=c.note,
             )
             for c in v.components.all()
         ],
         fees=[
-            FeeOut(
+            ProcedureFeeOut(
                 order=f.order,
                 name=f.name,
                 kind=f.kind,
@@ -244,7 +250,7 @@ def get_procedure(
             for f in v.fees.all()
         ],
         workflow=[
-            StepOut(
+            WorkflowStepOut(
                 order=s.order,
                 code=s.code,
                 name=s.name,

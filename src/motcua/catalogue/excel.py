@@ -115,6 +115,8 @@ COMPONENT_COLUMNS = (
     Column(("quantity",), "Số lượng", "int", width=9),
     Column(("role",), "Nộp / xuất trình", "choice", _labels(Component.Role.choices), 12),
     Column(("required",), "Bắt buộc", "bool", width=9),
+    Column(("channels",), "Áp dụng khi nộp (trống: mọi hình thức)", "choices", CHANNELS, 16),
+    Column(("alternative_group",), "Nhóm thay thế", width=14),
     Column(("form_template",), "Mẫu đơn, tờ khai", width=24),
     Column(("eform_schema",), "Biểu mẫu điện tử (JSON)", "json", width=24),
     Column(("note",), "Ghi chú", width=40),

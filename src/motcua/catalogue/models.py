@@ -232,6 +232,22 @@ class Component(models.Model):
     quantity = models.PositiveSmallIntegerField("số lượng", default=1)
     role = models.CharField("nộp / xuất trình", max_length=10, choices=Role.choices, default=Role.SUBMIT)
     required = models.BooleanField("bắt buộc", default=True)
+    # The channels the component applies to ("direct", "postal", "online"; empty: every channel): a paper
+    # form is asked at the counter and by post, its interactive e-form online (1.001193).
+    channels = models.JSONField(
+        "áp dụng khi nộp",
+        default=list,
+        blank=True,
+        help_text="Để trống: mọi hình thức nộp. direct: trực tiếp; postal: bưu chính; online: trực tuyến.",
+    )
+    # Components sharing a group are alternatives: the dossier needs one of them ("Giấy chứng sinh; nếu
+    # không có thì văn bản của người làm chứng …").
+    alternative_group = models.CharField(
+        "nhóm thay thế",
+        max_length=40,
+        blank=True,
+        help_text="Các thành phần cùng nhóm thay thế cho nhau: chỉ cần nộp một trong số đó.",
+    )
     form_template = models.CharField("mẫu đơn, tờ khai", max_length=255, blank=True)
     eform_schema = models.JSONField("biểu mẫu điện tử", null=True, blank=True)
     note = models.TextField("ghi chú", blank=True)
@@ -244,6 +260,25 @@ class Component(models.Model):
 
     def __str__(self) -> str:
         return self.name[:80]
+
+    def applies_to(self, channel: str) -> bool:
+        """Whether the component is asked when the dossier is submitted by ``channel`` (a code of
+        ``CHANNEL_CODES``: direct, postal, online)."""
+        return not self.channels or channel in self.channels
+
+    def clean(self) -> None:
+        unknown = [c for c in self.channels or [] if c not in CHANNEL_CODES]
+        if unknown or not isinstance(self.channels, list):
+            raise ValidationError(
+                {
+                    "channels": "Chỉ ghi các hình thức nộp: direct (trực tiếp), postal (bưu chính), "
+                    "online (trực tuyến)."
+                }
+            )
+
+
+# The submission channels of a component or version (``ProcedureVersion.channels``): code → label.
+CHANNEL_CODES = {"direct": "trực tiếp", "postal": "qua bưu chính", "online": "trực tuyến"}
 
 
 class Fee(models.Model):

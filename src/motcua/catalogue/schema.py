@@ -101,7 +101,11 @@ class TimeLimitDoc(_Model):
 
 
 class ComponentDoc(_Model):
-    """Thành phần hồ sơ. ``order`` defaults to the position in the list (1, 2, …)."""
+    """Thành phần hồ sơ. ``order`` defaults to the position in the list (1, 2, …).
+
+    ``channels``: the submission channels the component applies to (empty: every channel), e.g. a paper
+    form at the counter and by post, its interactive e-form online. Components with the same
+    ``alternative_group`` replace one another: the dossier needs one of them."""
 
     order: Order | None = None
     code: Annotated[str, Field(max_length=60)] = ""
@@ -110,6 +114,8 @@ class ComponentDoc(_Model):
     quantity: Annotated[int, Field(ge=1, le=32767)] = 1
     role: ComponentRoleCode = "submit"
     required: bool = True
+    channels: list[ChannelCode] = []
+    alternative_group: Annotated[str, Field(max_length=40)] = ""
     form_template: ShortText = ""
     eform_schema: dict[str, Any] | None = None
     note: str = ""

@@ -38,9 +38,9 @@ from motcua.catalogue.schema import (
     VersionDoc,
     vietnamese_message,
 )
-from motcua.core import audit
+from motcua.core import audit, staffing
 from motcua.core.errors import Conflict, DomainError, NotFound
-from motcua.core.models import OrgUnit
+from motcua.core.models import OrgUnit, Role
 from motcua.core.rules import rule_value
 from motcua.core.text import fold
 
@@ -376,6 +376,7 @@ def _children_problems(v: VersionDoc, vbase: Loc, units: dict[str, OrgUnit]) -> 
                 )
             )
         seen.setdefault(c.order, k)
+    problems.extend(_alternative_problems(v, vbase))
     seen = {}
     for k, fee in enumerate(v.fees):
         assert fee.order is not None
@@ -404,6 +405,37 @@ def _children_problems(v: VersionDoc, vbase: Loc, units: dict[str, OrgUnit]) -> 
             )
         elif step.unit:
             problems.extend(_unit_problems(step.unit, units, v.effective_from, loc))
+    return problems
+
+
+def _alternative_problems(v: VersionDoc, vbase: Loc) -> list[Problem]:
+    """Alternatives (one ``alternative_group``) replace one another: two or more of them, all submitted
+    or all presented, all required or all optional."""
+    groups: dict[str, list[int]] = {}
+    for k, c in enumerate(v.components):
+        if c.alternative_group:
+            groups.setdefault(c.alternative_group, []).append(k)
+    problems: list[Problem] = []
+    for group, members in groups.items():
+        first = v.components[members[0]]
+        loc: Loc = (*vbase, "components", members[-1], "alternative_group")
+        if len(members) < 2:
+            problems.append(
+                Problem(
+                    loc,
+                    f"Nhóm thay thế “{group}” chỉ có một thành phần; cần ít nhất hai giấy tờ thay thế nhau.",
+                )
+            )
+        elif any(
+            (v.components[k].role, v.components[k].required) != (first.role, first.required) for k in members
+        ):
+            problems.append(
+                Problem(
+                    loc,
+                    f"Các thành phần của nhóm thay thế “{group}” phải cùng là giấy tờ nộp (hoặc xuất trình) "
+                    "và cùng bắt buộc (hoặc cùng không bắt buộc).",
+                )
+            )
     return problems
 
 
@@ -510,6 +542,8 @@ def version_dict(v: ProcedureVersion) -> dict[str, Any]:
                 "quantity": c.quantity,
                 "role": c.role,
                 "required": c.required,
+                "channels": list(c.channels or []),
+                "alternative_group": c.alternative_group,
                 "form_template": c.form_template,
                 "eform_schema": c.eform_schema,
                 "note": c.note,
@@ -595,6 +629,8 @@ class ImportReport:
     procedures_updated: int = 0
     fields_created: int = 0
     items: list[ImportItem] = field(default_factory=list)
+    # Saved, but someone must act: workflow steps whose role nobody holds where they would be done.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -634,6 +670,7 @@ class ImportReport:
             "items": [
                 {"procedure": i.procedure, "version": i.version, "action": i.action} for i in self.items
             ],
+            "warnings": list(self.warnings),
         }
 
 
@@ -693,6 +730,16 @@ def _import(document: dict[str, Any], *, dry_run: bool, locate: Locate) -> Impor
             report.count(p.code, None, "updated")
         for v, _, action in plans:
             report.count(p.code, v.version, action)
+            if action != "unchanged":
+                report.warnings += staffing_warnings(
+                    p.code,
+                    v.version,
+                    steps=v.workflow,
+                    implementing=[checked.units[ref] for ref in v.implementing_units],
+                    fixed_units=checked.units,
+                    effective_from=v.effective_from,
+                    effective_to=v.effective_to,
+                )
         if dry_run:
             continue
 
@@ -842,6 +889,8 @@ def _write_version(
             quantity=c.quantity,
             role=c.role,
             required=c.required,
+            channels=list(c.channels),
+            alternative_group=c.alternative_group,
             form_template=c.form_template,
             eform_schema=c.eform_schema,
             note=c.note,
@@ -916,6 +965,72 @@ def _sync_children(
             for n in changed:
                 setattr(row, n, getattr(fresh, n))
             row.save(update_fields=changed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Staffing of the workflow: a step whose role nobody holds leaves its dossiers stuck
+
+
+def staffing_warnings(
+    code: str,
+    number: int,
+    *,
+    steps: Iterable[StepDoc | WorkflowStep],
+    implementing: Sequence[OrgUnit],
+    fixed_units: dict[str, OrgUnit] | None = None,
+    effective_from: date,
+    effective_to: date | None,
+    on: date | None = None,
+) -> list[str]:
+    """One sentence per workflow step whose role no active account holds, on the day the version
+    applies (today, or its first day if later), at a unit that would perform it: each implementing unit
+    for a step of the competent unit, the step's own unit for a fixed one. (One-stop steps depend on
+    where the dossier is received; intake checks them.) Intake refuses those units with the same news
+    (``dossiers.services``)."""
+    today = on or timezone.localdate()
+    if effective_to is not None and effective_to <= today:
+        return []
+    day = max(today, effective_from)
+    plan: list[tuple[str, str, list[OrgUnit]]] = []
+    for step in steps:
+        if step.is_consultation or step.unit_mode == WorkflowStep.UnitMode.ONE_STOP:
+            continue
+        if step.unit_mode == WorkflowStep.UnitMode.FIXED:
+            unit = step.unit if isinstance(step, WorkflowStep) else (fixed_units or {}).get(step.unit or "")
+            units = [unit] if unit is not None else []
+        else:
+            units = list(implementing)
+        if units:
+            plan.append((step.name, step.role, units))
+    held = staffing.staffed([(role, unit) for _, role, units in plan for unit in units], day)
+    warnings = []
+    for name, role, units in plan:
+        missing = [u for u in units if (role, u.pk) not in held]
+        if not missing:
+            continue
+        shown = ", ".join(u.name for u in missing[:3])
+        more = f" và {len(missing) - 3} đơn vị khác" if len(missing) > 3 else ""
+        label = Role(role).label if role in Role.values else role
+        warnings.append(
+            f"Thủ tục {code} phiên bản {number}: bước “{name}” do {str(label).lower()} thực hiện, nhưng ngày "
+            f"{day:%d/%m/%Y} chưa có ai giữ vai trò này tại {shown}{more}. Hồ sơ giao cho "
+            f"{'các đơn vị này' if len(missing) > 1 else 'đơn vị này'} sẽ không được tiếp nhận cho đến khi "
+            "có người được phân công."
+        )
+    return warnings
+
+
+def version_staffing_warnings(version: ProcedureVersion, *, on: date | None = None) -> list[str]:
+    """``staffing_warnings`` of a stored version (the admin screen says them after saving)."""
+    return staffing_warnings(
+        version.procedure.code,
+        version.version,
+        steps=list(version.workflow_steps.select_related("unit")),
+        implementing=list(version.implementing_units.all()),
+        effective_from=version.effective_from,
+        effective_to=version.effective_to,
+        on=on,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,9 +8,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
+from motcua.core.errorpages import ErrorOut
 from motcua.core.errors import NotFound
 from motcua.core.models import OrgUnit
 from motcua.core.services import successors_on
+from motcua.core.validation import Day, Text
 
 router = Router()
 
@@ -43,8 +45,12 @@ def _out(unit: OrgUnit, parent_code: str | None) -> UnitOut:
     )
 
 
-@router.get("/don-vi", response=list[UnitOut], summary="Cơ quan, đơn vị có hiệu lực vào một ngày")
-def list_units(request: HttpRequest, ngay: date | None = None, loai: str | None = None) -> list[UnitOut]:
+@router.get(
+    "/don-vi",
+    response={200: list[UnitOut], 422: ErrorOut},
+    summary="Cơ quan, đơn vị có hiệu lực vào một ngày",
+)
+def list_units(request: HttpRequest, ngay: Day | None = None, loai: Text | None = None) -> list[UnitOut]:
     day = ngay or timezone.localdate()
     qs = OrgUnit.objects.active_on(day).select_related("parent").order_by("path")
     if loai:
@@ -57,8 +63,12 @@ class SuccessorsOut(Schema):
     successors: list[UnitOut]
 
 
-@router.get("/don-vi/{code}/ke-thua", response=SuccessorsOut, summary="Đơn vị kế thừa vào một ngày")
-def unit_successors(request: HttpRequest, code: str, ngay: date | None = None) -> SuccessorsOut:
+@router.get(
+    "/don-vi/{code}/ke-thua",
+    response={200: SuccessorsOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Đơn vị kế thừa vào một ngày",
+)
+def unit_successors(request: HttpRequest, code: Text, ngay: Day | None = None) -> SuccessorsOut:
     unit = OrgUnit.objects.select_related("parent").filter(code=code).first()
     if unit is None:
         raise NotFound(f"Không tìm thấy đơn vị có mã “{code}”.")

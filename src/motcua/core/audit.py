@@ -5,7 +5,9 @@ handlers below), so the admin, services, importers and scripts are all covered. 
 client address come from a context variable that the web middleware, the API and the CLI set.
 
 Each entry's hash covers its content and the previous entry's hash; ``verify_chain`` recomputes
-them, so an edited, inserted or removed row breaks the chain from that point on.
+them, so an edited, inserted or removed row breaks the chain from that point on. Signed checkpoints
+kept outside the database (``core.checkpoints``) catch a row edited with the rest of the chain
+re-hashed (``docs/security.md``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import contextlib
 import contextvars
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -27,9 +29,18 @@ from django.utils import timezone
 from motcua.core import fastsql
 
 GENESIS = "0" * 64
-AUDITED_APPS = {"core", "workdays", "catalogue", "dossiers", "integrations", "portal", "staff"}
-# TOTP secrets never enter the log; the cache generation token is not data.
-NOT_AUDITED = {"AuditEntry", "AuditHead", "TOTPDevice", "ScheduleState", "CacheGeneration"}
+# Every model of every motcua app is audited by one mechanism: by the signal receivers below, or, when
+# it declares ``AUDIT_BY_SERVICE = True``, by its use-case services (one entry per use case). Only the
+# models listed here write nothing to the log, each for the reason given.
+NOT_AUDITED = {
+    "core.AuditEntry": "the log itself",
+    "core.AuditHead": "the log's head, moved with every entry",
+    "core.TOTPDevice": "TOTP secrets never enter the log (enrolment is recorded as totp_enrolled)",
+    "core.ScheduleState": "bookkeeping of the scheduler",
+    "core.CacheGeneration": "a cache token, not data",
+    "core.WorkerHeartbeat": "liveness of worker processes, not data",
+    "core.Throttle": "attempt counters (each failure is recorded as login_failed / api_token_failed)",
+}
 
 
 @dataclass
@@ -40,6 +51,10 @@ class Actor:
 
 
 _actor: contextvars.ContextVar[Actor] = contextvars.ContextVar("motcua_actor", default=Actor())  # noqa: B039
+# Entries held back by ``held()``: (actor, ``record``'s arguments), in order.
+_held: contextvars.ContextVar[list[tuple[Actor, dict[str, Any]]] | None] = contextvars.ContextVar(
+    "motcua_audit_held", default=None
+)
 
 
 def current_actor() -> Actor:
@@ -58,6 +73,30 @@ def acting_as(user: Any = None, *, label: str | None = None, ip: str | None = No
         yield
     finally:
         _actor.reset(token)
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """Hold back the entries recorded inside the block and append them, in order, when the block ends
+    without an error, inside the transaction that encloses it (required). The chain's head is then
+    locked only from the end of the block to the commit, not for the whole block: for one long
+    transaction (the dossier import) that would otherwise hold up every audited write in the system.
+    An error inside the block drops the entries (its transaction rolls back). Each entry keeps the
+    actor it was recorded under; its time is the moment it is appended."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.held() must run inside a transaction.")
+    pending: list[tuple[Actor, dict[str, Any]]] = []
+    token = _held.set(pending)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for actor, arguments in pending:
+        previous = _actor.set(actor)
+        try:
+            record(**arguments)
+        finally:
+            _actor.reset(previous)
 
 
 def _canonical(payload: dict[str, Any]) -> str:
@@ -92,9 +131,15 @@ def record(
     summary: str = "",
     data: dict[str, Any] | None = None,
 ) -> Any:
-    """Append one entry to the chain. Runs inside the caller's transaction when there is one."""
+    """Append one entry to the chain. Runs inside the caller's transaction when there is one. Inside
+    ``held()`` the entry is appended when that block ends (``None`` is returned)."""
     from motcua.core.models import AuditEntry
 
+    pending = _held.get()
+    if pending is not None:
+        arguments = {"object_type": object_type, "object_id": object_id, "summary": summary, "data": data}
+        pending.append((current_actor(), {"action": action, **arguments}))
+        return None
     actor = current_actor()
     # Inside the caller's transaction no savepoint is needed: an error here rolls the whole use case
     # back anyway. The head row stays locked until that transaction ends, so the chain never forks.
@@ -166,10 +211,16 @@ class ChainReport:
     problem: str = ""
 
 
-def verify_chain(batch_size: int = 5000) -> ChainReport:
-    """Recompute every hash in order; report the first entry where the chain breaks."""
+def verify_chain(batch_size: int = 5000, anchors: Mapping[int, tuple[str, int]] | None = None) -> ChainReport:
+    """Recompute every hash in order; report the first entry where the chain breaks.
+
+    ``anchors`` maps a position in the chain (the number of entries up to it) to the hash and id of
+    the entry there, as signed checkpoints kept outside the database recorded them
+    (``core.checkpoints``): a chain edited and re-hashed from some row on no longer goes through them.
+    """
     from motcua.core.models import AuditEntry, AuditHead
 
+    anchors = anchors or {}
     prev = GENESIS
     checked = 0
     last_id = 0
@@ -186,7 +237,21 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
                 return ChainReport(checked, False, entry.pk, "nội dung bản ghi đã bị sửa")
             prev = entry.hash
             checked += 1
+            anchored = anchors.get(checked)
+            if anchored is not None and anchored != (entry.hash, entry.pk):
+                return ChainReport(
+                    checked,
+                    False,
+                    entry.pk,
+                    "chuỗi không đi qua điểm neo đã ký ở bản ghi thứ "
+                    f"{checked} (bản ghi trước đó bị sửa rồi băm lại)",
+                )
         last_id = batch[-1].pk
+    beyond = [count for count in anchors if count > checked]
+    if beyond:
+        return ChainReport(
+            checked, False, None, f"chuỗi ngắn hơn điểm neo đã ký ({max(beyond)} bản ghi): bản ghi bị xóa"
+        )
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != prev or head.count != checked):
         return ChainReport(checked, False, None, "cuối chuỗi không khớp đỉnh chuỗi (bản ghi cuối bị xóa)")
@@ -230,14 +295,24 @@ def _on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any
     )
 
 
+def audit_mode(model: type[models.Model]) -> str:
+    """How writes of ``model`` reach the log: ``signals``, ``service`` (``AUDIT_BY_SERVICE``: its
+    services record one entry per use case), ``none`` (``NOT_AUDITED``) or ``outside`` (not a motcua
+    model: Django's sessions, the task queue)."""
+    app = model._meta.app_config
+    if app is None or not app.name.startswith("motcua."):
+        return "outside"
+    if model._meta.label in NOT_AUDITED:
+        return "none"
+    if getattr(model, "AUDIT_BY_SERVICE", False):
+        return "service"
+    return "signals"
+
+
 def connect_signals() -> None:
     from django.apps import apps
 
     for model in apps.get_models():
-        # Aggregates written only through their use-case services (dossiers, outbox) declare
-        # AUDIT_BY_SERVICE = True: the service appends one entry per use case instead of one per row.
-        if getattr(model, "AUDIT_BY_SERVICE", False):
-            continue
-        if model._meta.app_label in AUDITED_APPS and model.__name__ not in NOT_AUDITED:
+        if audit_mode(model) == "signals":
             post_save.connect(_on_save, sender=model, dispatch_uid=f"audit-save-{_label(model)}")
             post_delete.connect(_on_delete, sender=model, dispatch_uid=f"audit-delete-{_label(model)}")

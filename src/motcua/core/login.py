@@ -1,21 +1,23 @@
 """Staff sign-in: password (Argon2), throttling per account and per address, TOTP second factor.
 
+Every attempt is counted before its password or code is checked (``core.throttle``), so parallel
+attempts check at most the limit.
+
 The session is created only after every required factor has passed, so no page (admin included)
 can be reached half-signed-in.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 
 import pyotp
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import ngettext
 
+from motcua.core import throttle
 from motcua.core.audit import record
 from motcua.core.models import TOTPDevice, User
 
@@ -38,37 +40,49 @@ class Lock:
         ) % {"minutes": minutes}
 
 
-def _keys(username: str, ip: str | None) -> list[str]:
-    account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    keys = [f"login-fail:user:{account}"]
+def limits(username: str, ip: str | None) -> list[throttle.Limit]:
+    """The counters a sign-in attempt goes through. The account *from this address* locks first
+    (``MOTCUA_LOGIN_MAX_FAILURES``), so colleagues behind the same address (an office, a proxy) and
+    the owner elsewhere keep signing in; the account from every address and the address across every
+    account have their own, higher limits against guessing spread over addresses or accounts."""
+    account = username.strip().lower()
+    out = [
+        throttle.Limit(throttle.key("login-account", account), settings.MOTCUA_LOGIN_MAX_FAILURES_PER_ACCOUNT)
+    ]
     if ip:
-        keys.append(f"login-fail:ip:{ip}")
-    return keys
+        out.append(
+            throttle.Limit(throttle.key("login-pair", account, ip), settings.MOTCUA_LOGIN_MAX_FAILURES)
+        )
+        out.append(
+            throttle.Limit(throttle.key("login-address", ip), settings.MOTCUA_LOGIN_MAX_FAILURES_PER_ADDRESS)
+        )
+    else:
+        out[0] = throttle.Limit(out[0].key, settings.MOTCUA_LOGIN_MAX_FAILURES)
+    return out
 
 
-def lock_for(username: str, ip: str | None) -> Lock | None:
-    now = time.time()
-    for key in _keys(username, ip):
-        state = cache.get(key)
-        if state and state["count"] >= settings.MOTCUA_LOGIN_MAX_FAILURES:
-            left = int(state["until"] - now)
-            if left > 0:
-                return Lock(left)
-    return None
+def reserve(username: str, ip: str | None) -> Lock | None:
+    """Count one attempt *before* the password or code is checked, atomically on every counter, so
+    that parallel attempts can never check more than the limit; ``None`` when the check may go on.
+    A successful check gives the attempt back (``passed``)."""
+    left = throttle.attempt(limits(username, ip), settings.MOTCUA_LOGIN_LOCK_SECONDS)
+    return Lock(left) if left else None
 
 
 def register_failure(username: str, ip: str | None, reason: str) -> None:
-    window = settings.MOTCUA_LOGIN_LOCK_SECONDS
-    now = time.time()
-    for key in _keys(username, ip):
-        state = cache.get(key) or {"count": 0}
-        state = {"count": state["count"] + 1, "until": now + window}
-        cache.set(key, state, timeout=window)
+    """Audit a failed check (the attempt was counted by ``reserve``)."""
     record("login_failed", object_type="core.user", object_id=username[:80], summary=reason)
 
 
-def clear_failures(username: str) -> None:
-    cache.delete(_keys(username, None)[0])
+def passed(username: str, ip: str | None) -> None:
+    """The password or code was right: give back the attempt ``reserve`` counted."""
+    throttle.give_back([item.key for item in limits(username, ip)])
+
+
+def succeeded(username: str, ip: str | None) -> None:
+    """Signed in with every factor: the account's failures are forgotten (the address's are not)."""
+    account, *rest = limits(username, ip)
+    throttle.clear([account.key, *[item.key for item in rest[:1]]])
 
 
 def verify_totp(device: TOTPDevice, code: str) -> bool:

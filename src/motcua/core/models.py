@@ -430,3 +430,81 @@ class CacheGeneration(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class WorkerHeartbeat(models.Model):
+    """A running ``motcua worker`` process, proving it is alive (``core.leases``).
+
+    The worker writes ``beat_at`` every quarter of the lease. A job left *running* by a worker whose
+    last beat is older than the lease (the process was killed, the machine lost power) is put back in
+    the queue by any other worker, so it is taken up again and completes once.
+    """
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "tiến trình xử lý nền"
+        verbose_name_plural = "tiến trình xử lý nền"
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class Throttle(models.Model):
+    """An attempt counter (sign-in, API tokens, citizen lookup), changed only under a row lock
+    (``core.throttle``), so parallel requests can never pass more attempts than the limit."""
+
+    key = models.CharField(max_length=150, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "bộ đếm giới hạn số lần thử"
+        verbose_name_plural = "bộ đếm giới hạn số lần thử"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
+class OutgoingMail(models.Model):
+    """One e-mail waiting for (or done with) delivery (``core.mail``).
+
+    Written in the same transaction as the change it reports (an alert, a reminder), so a message
+    exists if and only if that change was committed; a worker killed after the commit leaves it
+    *pending* and the next delivery sends it. Each message is claimed before it is handed to the
+    mail server and marked sent after, so it is sent once. ``message_id`` stays the same on a retry,
+    so a mail client shows a rare re-send (killed between the hand-over and the mark) as one message.
+    """
+
+    AUDIT_BY_SERVICE = True  # the job that writes the messages records one entry for the run
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Chờ gửi"
+        SENDING = "sending", "Đang gửi"
+        SENT = "sent", "Đã gửi"
+        FAILED = "failed", "Gửi lỗi"
+
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now)
+    to = models.EmailField("gửi tới")
+    subject = models.CharField("tiêu đề", max_length=255)
+    body = models.TextField("nội dung")
+    message_id = models.CharField("Message-ID", max_length=255, unique=True)
+    status = models.CharField("trạng thái", max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("số lần gửi", default=0)
+    claimed_at = models.DateTimeField("nhận gửi lúc", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("gửi lại lúc", null=True, blank=True)  # empty: at once
+    sent_at = models.DateTimeField("gửi xong lúc", null=True, blank=True)
+    last_error = models.TextField("lỗi gần nhất", blank=True)
+
+    class Meta:
+        verbose_name = "thư điện tử gửi đi"
+        verbose_name_plural = "thư điện tử gửi đi"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="mail_due")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to} ({self.get_status_display()})"

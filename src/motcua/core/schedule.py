@@ -77,6 +77,24 @@ JOBS: list[PeriodicJob] = [
         timedelta(hours=1),
         "Tính lại giá trị 13 tháng gần nhất của bộ chỉ số điều hành (toàn tỉnh và từng đơn vị).",
     ),
+    PeriodicJob(
+        "core.deliver_mail",
+        "motcua.core.tasks.deliver_mail",
+        timedelta(minutes=5),
+        "Gửi thư điện tử còn chờ trong hộp thư đi (việc nền bị dừng giữa chừng, máy chủ thư tạm lỗi).",
+    ),
+    PeriodicJob(
+        "core.audit_checkpoint",
+        "motcua.core.tasks.audit_checkpoint",
+        timedelta(minutes=10),
+        "Ghi điểm neo đã ký của đỉnh chuỗi nhật ký ra ngoài cơ sở dữ liệu (khi có AUDIT_CHECKPOINT_KEY).",
+    ),
+    PeriodicJob(
+        "core.purge_throttles",
+        "motcua.core.tasks.purge_throttles",
+        timedelta(hours=1),
+        "Xóa các bộ đếm giới hạn số lần thử đã hết thời gian khóa.",
+    ),
 ]
 
 

@@ -24,3 +24,12 @@ def fold(text: str) -> str:
 def search_tokens(query: str) -> list[str]:
     """Folded words of a search query, longest first (the most selective filter runs first)."""
     return sorted(set(fold(query).split()), key=len, reverse=True)
+
+
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def id_or_none(text: str | None) -> int | None:
+    """A database id written in a URL ("42"), or ``None`` for anything else: words, signs, digits
+    outside ASCII ("²" passes ``str.isdigit`` but not ``int``), more digits than a 64-bit id has."""
+    return int(text) if text and _ID.fullmatch(text) else None

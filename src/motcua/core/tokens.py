@@ -5,9 +5,11 @@ SHA-256 of the token is stored (``ApiToken.key_hash``), with its first character
 recognise it in lists; the token itself is shown once, when issued. A token acts as its account: the
 account's role assignments scope what it may see and do, exactly as for a person signed in.
 
-Failed attempts are counted per client address in the cache, as staff sign-in does (``core.login``):
-after ``MOTCUA_API_TOKEN_MAX_FAILURES`` failures within ``MOTCUA_API_TOKEN_LOCK_SECONDS`` the address
-is refused (HTTP 429) until the window passes, whatever token it presents.
+Failed attempts are counted atomically (``core.throttle``), as staff sign-in does (``core.login``):
+after ``MOTCUA_API_TOKEN_MAX_FAILURES`` failures of one token (by its public prefix) from one address
+within ``MOTCUA_API_TOKEN_LOCK_SECONDS``, that token is refused from that address (HTTP 429) until the
+window passes; after ``MOTCUA_API_TOKEN_MAX_FAILURES_PER_ADDRESS`` failures of any tokens the address
+is refused whatever token it presents.
 """
 
 from __future__ import annotations
@@ -16,15 +18,14 @@ import base64
 import hashlib
 import re
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from motcua.core import throttle
 from motcua.core.audit import record
 from motcua.core.errors import DomainError
 from motcua.core.models import ApiToken, User
@@ -73,6 +74,10 @@ def hash_token(text: str) -> str:
 
 def _max_failures() -> int:
     return int(getattr(settings, "MOTCUA_API_TOKEN_MAX_FAILURES", 10))
+
+
+def _max_failures_per_address() -> int:
+    return int(getattr(settings, "MOTCUA_API_TOKEN_MAX_FAILURES_PER_ADDRESS", 10 * _max_failures()))
 
 
 def _lock_seconds() -> int:
@@ -159,26 +164,23 @@ def usable() -> Q:
     return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
-# -- verify, with throttling per client address -----------------------------------------------------
+# -- verify, with throttling per token and per client address ---------------------------------------
 
 
-def _key(ip: str | None) -> str:
-    return f"api-token-fail:ip:{ip or '-'}"
-
-
-def locked_for(ip: str | None) -> int:
-    """Seconds left of the lock on ``ip`` (0 when not locked)."""
-    state = cache.get(_key(ip))
-    if state and state["count"] >= _max_failures():
-        return max(0, int(state["until"] - time.time()))
-    return 0
+def _limits(ip: str | None, presented: str) -> list[throttle.Limit]:
+    """The counters a failure goes to: the token presented (by its public prefix) from this address,
+    so that one system's stale token does not lock out the other systems behind the same address,
+    and the address across every token, at a higher limit, against guessing."""
+    shown = presented[:PREFIX_LENGTH] if presented.startswith(TOKEN_PREFIX) else ""
+    address = ip or "-"
+    return [
+        throttle.Limit(throttle.key("api-token", address, shown), _max_failures()),
+        throttle.Limit(throttle.key("api-address", address), _max_failures_per_address()),
+    ]
 
 
 def register_failure(ip: str | None, presented: str) -> None:
-    window = _lock_seconds()
-    key = _key(ip)
-    state = cache.get(key) or {"count": 0}
-    cache.set(key, {"count": state["count"] + 1, "until": time.time() + window}, timeout=window)
+    """Audit a failed token (counted by ``verify``)."""
     shown = presented[:PREFIX_LENGTH] if presented.startswith(TOKEN_PREFIX) else ""
     record(
         "api_token_failed",
@@ -198,18 +200,25 @@ def _lock_message(seconds: int) -> str:
 def verify(presented: str, *, ip: str | None = None, now: datetime | None = None) -> ApiToken:
     """The usable token ``presented`` stands for, or ``InvalidToken`` (401) / ``TooManyFailures`` (429).
 
-    A locked address is refused before the token is looked at. ``last_used_at`` is written (without
-    an audit entry: it is bookkeeping, not a change) at most once a minute.
+    A locked token or address is refused before the token is looked at. A failure is counted
+    atomically (``core.throttle``) and answered 401 only while the counters are under their limits:
+    however many wrong tokens arrive together, at most the limit are told "invalid", the rest 429.
+    A good token writes nothing but ``last_used_at`` (without an audit entry: it is bookkeeping, not
+    a change), at most once a minute.
     """
-    left = locked_for(ip)
+    text = (presented or "").strip()
+    limits = _limits(ip, text)
+    left = throttle.seconds_left(limits, now)
     if left:
         raise TooManyFailures(_lock_message(left), details={"retry_after": left})
-    text = (presented or "").strip()
     token = None
     if _TOKEN.match(text):
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(text)).first()
     moment = now or timezone.now()
     if token is None or not token.is_usable(moment):
+        left = throttle.attempt(limits, _lock_seconds(), now)
+        if left:
+            raise TooManyFailures(_lock_message(left), details={"retry_after": left})
         register_failure(ip, text)
         raise InvalidToken(INVALID_MESSAGE)
     if token.last_used_at is None or moment - token.last_used_at >= LAST_USED_RESOLUTION:

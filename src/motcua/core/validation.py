@@ -1,9 +1,12 @@
-"""Vietnamese wording of pydantic validation errors, for the API, importers and forms."""
+"""Vietnamese wording of pydantic validation errors, for the API, importers and forms; the range of
+days a filter may name."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, Field
 from pydantic_core import ErrorDetails
 
 # Vietnamese wording of pydantic's error types (the rest fall back to a generic sentence).
@@ -62,3 +65,26 @@ def vietnamese_message(error: ErrorDetails) -> str:
         return template.format(**ctx)
     except (KeyError, IndexError):
         return template
+
+
+# The days a list filter or a period may name: wide enough for any record, narrow enough that the day
+# after the last one (an end-exclusive bound) and every time zone still fit in a ``datetime``.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def day_in_range(day: date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def no_nul(value: str) -> str:
+    """PostgreSQL cannot store or even compare a string with the NUL character."""
+    if "\x00" in value:
+        raise ValueError("Không được chứa ký tự NUL (\\u0000).")
+    return value
+
+
+# A query or path parameter of the API: any text but NUL (an invalid-input error, not a server error).
+Text = Annotated[str, AfterValidator(no_nul)]
+# A day parameter of the API, within the range above.
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]

@@ -54,7 +54,13 @@ class Indicator(models.Model):
 
 
 class IndicatorValue(models.Model):
-    """The value of an indicator for one month and one unit (no unit: the province)."""
+    """The value of an indicator for one month and one unit (no unit: the province).
+
+    Written only by ``dashboard.services``: a refresh records one audit entry per indicator and month
+    whose values changed; a manual entry appends a ``ValueEntry`` (the history) and an audit entry.
+    """
+
+    AUDIT_BY_SERVICE = True
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     month = models.DateField("tháng", help_text="Ngày đầu tháng.")
@@ -84,3 +90,29 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.month:%m/%Y}: {self.value}"
+
+
+class ValueEntry(models.Model):
+    """One manual entry of an indicator's value by the office, kept for ever (append-only): the
+    value in force is the latest entry (``IndicatorValue``); every earlier one stays here with who
+    entered it and when, so an entered value never silently replaces the previous one."""
+
+    AUDIT_BY_SERVICE = True  # services.enter_value records each entry
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries")
+    month = models.DateField("tháng", help_text="Ngày đầu tháng.")
+    unit = models.ForeignKey(OrgUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField("giá trị", max_digits=14, decimal_places=2)
+    previous = models.DecimalField("giá trị trước đó", max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.CharField("ghi chú nguồn", max_length=255, blank=True)
+    entered_at = models.DateTimeField("nhập lúc", default=timezone.now)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "lần nhập giá trị chỉ số"
+        verbose_name_plural = "lịch sử nhập giá trị chỉ số"
+        ordering = ["indicator", "month", "-entered_at", "-id"]
+        indexes = [models.Index(fields=["indicator", "month", "unit"], name="dashboard_entry_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.month:%m/%Y}: {self.previous} → {self.value}"

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from motcua.core.errors import NotFound
 from motcua.core.models import OrgUnit
 from motcua.dashboard import charts
-from motcua.dashboard.models import Indicator, IndicatorValue
+from motcua.dashboard.models import Indicator, IndicatorValue, ValueEntry
 from motcua.dashboard.services import last_months
 
 TREND = 12
@@ -134,3 +134,13 @@ def by_unit(ind: Indicator, today: date, unit_ids: frozenset[int] | None, count:
         for uid in sorted(units, key=lambda u: units[u].path)
     ]
     return UnitTable(months, rows)
+
+
+def entries(ind: Indicator, limit: int = 24) -> list[ValueEntry]:
+    """The latest manual entries of an indicator, newest first, for the office (who alone may enter
+    values and sees every unit): the history that keeps each replaced value."""
+    return list(
+        ValueEntry.objects.filter(indicator=ind)
+        .select_related("unit", "entered_by")
+        .order_by("-entered_at", "-id")[:limit]
+    )

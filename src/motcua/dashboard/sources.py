@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from motcua.core.models import OrgUnit
@@ -54,7 +54,8 @@ def dossiers(
     indicator: Indicator, period_from: date, period_to: date, unit: OrgUnit | None
 ) -> Decimal | None:
     """``received`` (dossiers received in the period), ``online_share`` (% of them submitted online),
-    ``on_time_rate`` (% of the dossiers finished in the period that finished by their due time)."""
+    ``on_time_rate`` (% of the dossiers that ended with a result in the period that were on time, by
+    the verdict of ``dossiers.timeliness`` as 766 indicator 2.1 reads it)."""
     from motcua.dossiers.models import Channel, Dossier
     from motcua.evaluation.formulas import Period
 
@@ -70,13 +71,12 @@ def dossiers(
             return Decimal(counts["n"])
         return rate(counts["online"], counts["n"])
     if key == "on_time_rate":
-        finished = qs.filter(
-            finished_at__gte=period.start_at, finished_at__lt=period.end_exclusive, due_at__isnull=False
-        )
-        counts = finished.aggregate(
-            n=Count("pk"), on_time=Count("pk", filter=Q(finished_at__lte=F("due_at")))
-        )
-        return rate(counts["on_time"], counts["n"])
+        # the dossiers that ended with a result in the period, judged as 766 2.1 judges them
+        from motcua.evaluation import ontime
+
+        scope = Q() if unit is None else Q(competent_unit__path__startswith=unit.path)
+        n, good = ontime.counts(ontime.finished(scope, period, ontime.basis_766(period.end)))
+        return rate(good, n)
     raise ValueError(f"unknown dossier statistic {key!r}")
 
 
@@ -113,28 +113,20 @@ def directives(
 ) -> Decimal | None:
     """``overdue``: task occurrences overdue at the end of the period (or today): due before that day
     and not completed by it. ``on_time_share``: % of the occurrences due in the period (up to today)
-    that were completed by their due date. A unit's values count the tasks it leads."""
+    that were completed by their due date. A unit's values count its own parts of the tasks it leads
+    (a task led by several units has one part per unit). Both read ``directives.selectors``, where
+    "task completed" is defined once."""
     from motcua.directives import selectors
-    from motcua.directives.models import Directive, Occurrence
 
     today = timezone.localdate()
     as_of = min(period_to, today)
     if period_from > today:
         return None
-    qs = Occurrence.objects.all()
-    if unit is not None:
-        led = selectors.for_unit(Directive.objects.all(), unit, Directive.UnitRole.LEAD)
-        qs = qs.filter(directive__in=led.values("pk"))
     if indicator.source_key == "overdue":
-        return Decimal(
-            qs.filter(due_on__lt=as_of)
-            .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
-            .count()
-        )
+        return Decimal(selectors.overdue_count(as_of, unit))
     if indicator.source_key == "on_time_share":
-        due = qs.filter(due_on__gte=period_from, due_on__lte=as_of)
-        counts = due.aggregate(n=Count("pk"), on_time=Count("pk", filter=Q(completed_on__lte=F("due_on"))))
-        return rate(counts["on_time"], counts["n"])
+        n, on_time = selectors.on_time_counts(period_from, as_of, unit)
+        return rate(on_time, n)
     raise ValueError(f"unknown task statistic {indicator.source_key!r}")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from motcua.core.audit import acting_as
 from motcua.dashboard import services
 
 
 @task()
 def refresh_indicators() -> int:
     """Recompute the last 13 months of every computed indicator (province and units)."""
-    return services.refresh_recent()
+    with acting_as(None, label="việc định kỳ: bộ chỉ số điều hành"):
+        return services.refresh_recent()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -127,6 +128,7 @@ def _indicator(request, ind, card, table, unit, choices, access, form, status=20
             "form": form,
             "links": _links(ind, card.latest_month),
             "can_enter": access.is_office and ind.source == Indicator.Source.MANUAL,
+            "entries": selectors.entries(ind) if access.is_office else [],
         },
         status=status,
     )
@@ -169,9 +171,11 @@ def enter(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def public(request: HttpRequest) -> HttpResponse:
-    """The public subset on the citizen portal: province values of the indicators flagged public."""
+    """The public subset on the citizen portal: province values of the indicators flagged public, for
+    the 12 months up to the last complete one — the current month's figures are still nearly empty."""
+    month_end = timezone.localdate().replace(day=1) - timedelta(days=1)
     return render(
         request,
         "dashboard/public.html",
-        {"cards": selectors.cards(timezone.localdate(), None, public_only=True)},
+        {"cards": selectors.cards(month_end, None, public_only=True), "month": month_end},
     )

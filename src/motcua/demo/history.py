@@ -205,7 +205,7 @@ def _load_procedures() -> dict[str, _Procedure]:
         components = [c.name for c in version.components.all() if c.role == "submit" and c.required][:4]
         fees = [int(f.amount_vnd) for f in version.fees.all() if f.amount_vnd]
         units = list(version.implementing_units.all())
-        province = units[0].code if len(units) == 1 and units[0].kind == "department" else None
+        province = units[0].code if len(units) == 1 and units[0].kind in ("department", "division") else None
         found[code] = _Procedure(
             code=code,
             version=version,
@@ -556,8 +556,9 @@ def _flags(
         if rng.random() < 0.5:
             record["MaCSDL"] = "CSDLQGDC"
     if finished and proc.paper_result and rng.random() < 0.7:
+        # The result's number only: no link to a result file (DuongDanTepTinKetQua) while the demo has
+        # no real files — a link to nothing would count as an electronic result in the 766 index.
         record["MaKetQua"] = f"KQ-{record['NgayKetThucXuLy'][:8]}-{rng.randrange(10**6):06d}"
-        record["DuongDanTepTinKetQua"] = f"/ket-qua/{record['MaKetQua']}.pdf"
     record["ThoiGianGiaiQuyet"] = float(proc.version.time_limit_value)
     record["DonViTinh"] = proc.version.time_limit_unit
 

@@ -62,7 +62,9 @@ def _load_procedures() -> str:
 
 
 def _assign_units() -> None:
-    """Commune-level procedures are done by every commune; province-level ones by their department."""
+    """Commune-level procedures are done by every commune; province-level ones by their department (or
+    the division that is the competent authority: business registration is the Phòng Đăng ký kinh doanh
+    of the Department of Finance)."""
     from motcua.catalogue.models import ProcedureVersion
 
     communes = list(
@@ -71,7 +73,7 @@ def _assign_units() -> None:
     province_units = {
         "2.000488": "hp-ca",
         "1.002809": "hp-ca",
-        "2.001583": "hp-stc",
+        "2.001583": "hp-stc-dkkd",
     }
     for version in ProcedureVersion.objects.select_related("procedure"):
         if version.implementing_units.exists():

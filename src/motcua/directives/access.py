@@ -9,8 +9,9 @@
   They see the tasks their units lead or coordinate, by name or through a collective that covers the
   unit's kind ("các sở, ban, ngành" covers the departments; "UBND cấp xã" the wards,
   communes and special zones; "UBND cấp huyện", abolished on 01/07/2025, its successors the communes).
-- **Acting for the lead unit** (report progress, request completion or an extension) needs one of
-  ``ACTING_ROLES`` at a lead unit; coordinating units only see.
+- **Acting for a lead unit** (report progress, request completion or an extension of that unit's
+  part of the task) needs one of ``ACTING_ROLES`` at the unit (``acting_ids``); coordinating units
+  only see.
 
 No new role: the existing ``core.models.Role`` choices are reused.
 """
@@ -74,33 +75,6 @@ class Access:
         if assigning_unit is None:
             return self.is_office
         return not self.office_scope.empty and self.office_scope.covers(assigning_unit)
-
-    def leads(self, units: Iterable[object]) -> bool:
-        """Does the person act for one of the lead units among ``units`` (``DirectiveUnit`` rows)?"""
-        collectives = self.acting_collectives
-        for row in units:
-            if getattr(row, "role", None) != "lead":
-                continue
-            if (
-                getattr(row, "unit_id", None) in self.acting_ids
-                or getattr(row, "collective", "") in collectives
-            ):
-                return True
-        return False
-
-    def acting_unit(self, units: Iterable[object]) -> int | None:
-        """The lead unit the person reports for (a lead unit named in the task first, else their own
-        unit that a lead collective covers), for the record."""
-        rows = [r for r in units if getattr(r, "role", None) == "lead"]
-        for row in rows:
-            unit_id = getattr(row, "unit_id", None)
-            if unit_id in self.acting_ids:
-                return unit_id  # type: ignore[no-any-return]
-        lead_collectives = {getattr(r, "collective", "") for r in rows} - {""}
-        for unit_id, kind in self.acting_units:
-            if collectives_for([kind]) & lead_collectives:
-                return unit_id
-        return None
 
 
 NO_ACCESS = Access(

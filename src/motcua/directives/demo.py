@@ -1,30 +1,39 @@
 """The demo's task tracking: Kế hoạch 3327/KH-UBND (07/12/2022) of the former Hải Dương province,
 carried over by Hải Phòng's office after the merger, with two years of realistic progress.
 
-The plan is the province's document and stays outside the repository: it is read from the seed folder
-(``MOTCUA_SEED_DIR``, by default ``<repository>/../shared/seed``) when that folder is present, and
-skipped with a message otherwise. Loading is idempotent: when the document is already there nothing
-is added.
+The plan's 34 tasks come from a data file the project holds
+(``directives/data/ke-hoach-3327-KH-UBND-2022.json``): each task's title and product condensed in the
+project's own words, the lead and coordinating units and the deadline as the plan gives them — so a
+fresh clone shows the plan. The plan's full text stays
+outside the repository (``../shared/seed``); ``motcua directives import-plan`` reads it when given.
+Loading is idempotent: when the document is already there nothing is added.
 
-The story, told through the services (every row has its audit entry), as of 26/11/2026:
+A task led by several units has one part per unit ("Các sở, ban, ngành; UBND cấp huyện" is every
+department and every commune-level unit of the demo). The story, told through the services (every row
+has its audit entry), as of 26/11/2026:
 
-- task 27 (Văn phòng, due 30/06/2023) and task 8 (due 31/12/2022): done on time;
-- task 30 (Văn phòng and the former Sở Kế hoạch và Đầu tư, now Sở Tài chính): extended to 31/12/2023,
-  finished on 12/01/2024 — done late;
-- task 1 (30/9 every year, "các sở, ban, ngành"): 2023 and 2024 on time, 2025 late; 2026 extended to
-  31/12/2026 and its completion is waiting for the office's approval;
+- task 27 (Văn phòng, due 30/06/2023) and task 8 (Văn phòng and the communes, due 31/12/2022): done on
+  time — the communes' parts recorded by the office from their reports;
+- task 30 (Văn phòng and the former Sở Kế hoạch và Đầu tư, now Sở Tài chính): Văn phòng on time, Sở Tài
+  chính extended to 31/12/2023 and finished on 12/01/2024 — done late;
+- task 1 (30/9 every year, "các sở, ban, ngành" and the communes: 16 parts): 2023 and 2024 on time;
+  2025 late (Sở Tư pháp finished on 15/10); in 2026 Phường Thành Đông finished on time, Sở Tư pháp was
+  extended to 31/12/2026 and its completion waits for the office, Sở Tài chính reported 60 %, the
+  others have not reported — the period is overdue;
 - task 31: the office set a date once the government's resolution was out; an extension is pending;
 - task 20: a date set by the office, due within days (sắp đến hạn); task 4: a date, nothing reported;
-- task 3: a completion request the office returned (a standing task is never "done");
+- task 3 (Văn phòng and Sở Tư pháp, standing): Sở Tư pháp's completion request was returned;
 - tasks 7, 12 and 13 of the former Sở Thông tin và Truyền thông stay overdue, and its name waits on
   the review screen (its successor, Sở Khoa học và Công nghệ, is not in the demo's unit list).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -33,11 +42,12 @@ import motcua
 from motcua.core.audit import acting_as
 from motcua.core.models import User
 from motcua.directives import services
-from motcua.directives.models import Directive, SourceDocument
-from motcua.directives.planparse import parse_text
+from motcua.directives.models import Directive, Part, SourceDocument
+from motcua.directives.planparse import Deadline, DocumentInfo, Plan, PlanTask, parse_deadline
 from motcua.workdays.domain import TZ
 
-PLAN_FILE = "ke-hoach-3327-KH-UBND-2022.txt"
+PLAN_FILE = "ke-hoach-3327-KH-UBND-2022.txt"  # the full text, in the seed folder
+PLAN_DATA = "ke-hoach-3327-KH-UBND-2022.json"  # the project's condensed plan, in directives/data
 IMPORTED_AT = datetime(2025, 7, 15, 9, 0, tzinfo=TZ)  # the office took over Hải Dương's plans
 AS_OF = date(2026, 11, 26)
 
@@ -52,6 +62,49 @@ def seed_dir() -> Path:
 
 def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=TZ)
+
+
+def plan_data(name: str = PLAN_DATA) -> tuple[Plan, services.DocumentFields]:
+    """The plan of the data file, as the import reads it (the deadline kind from the deadline text;
+    the date and recurrence as the file gives them)."""
+    raw = json.loads(resources.files("motcua.directives").joinpath("data", name).read_text(encoding="utf-8"))
+    doc = raw["document"]
+    issued_on = date.fromisoformat(doc["issued_on"])
+    titles = {s["section"]: s["title"] for s in raw["sections"]}
+    tasks = []
+    for position, t in enumerate(raw["tasks"], start=1):
+        kind = parse_deadline(t["deadline_text"], reference=issued_on).kind
+        deadline = Deadline(
+            text=t["deadline_text"],
+            date=date.fromisoformat(t["deadline"]) if t["deadline"] else None,
+            recurrence=t["recurrence"],
+            kind=kind,
+        )
+        tasks.append(
+            PlanTask(
+                number=t["number"],
+                section=t["section"],
+                section_title=titles[t["section"]],
+                content=t["title"],
+                lead_text="\n".join(t["lead_units"]),
+                coordinating_text="\n".join(t["coordinating_units"]),
+                deadline=deadline,
+                product=t["product"],
+                place="",
+                position=position,
+            )
+        )
+    info = DocumentInfo(
+        kind=doc["kind"],
+        number=doc["number"],
+        issued_on=issued_on,
+        issuer=doc["issuer"],
+        title=doc["summary"],
+    )
+    fields = services.DocumentFields(
+        number=doc["number"], issued_on=issued_on, issuer=doc["issuer"], summary=doc["summary"]
+    )
+    return Plan(info, tuple(tasks)), fields
 
 
 def _pdf(name: str, text: str) -> SimpleUploadedFile:
@@ -79,13 +132,9 @@ def _pdf(name: str, text: str) -> SimpleUploadedFile:
 
 
 def load_directives_demo(say: Callable[[str], None] = lambda message: None) -> SourceDocument | None:
-    path = seed_dir() / PLAN_FILE
-    if not path.is_file():
-        say(f"Bỏ qua kế hoạch 3327/KH-UBND: không có tệp {path} (đặt MOTCUA_SEED_DIR để chỉ thư mục khác).")
-        return None
-    plan = parse_text(path.read_text(encoding="utf-8"))
+    plan, fields = plan_data()
     with acting_as(None, label="nạp dữ liệu trình diễn (theo dõi nhiệm vụ)"):
-        report = services.import_plan(plan, source_file=PLAN_FILE, now=IMPORTED_AT)
+        report = services.import_plan(plan, source_file=PLAN_DATA, document=fields, now=IMPORTED_AT)
         assert report.document is not None
         if not report.created:
             say(f"  {report.document} đã có: không thay đổi.")
@@ -109,14 +158,16 @@ def _story(document: SourceDocument) -> None:
     def occurrence(number: str, seq: int) -> int:
         return tasks[number].occurrences.get(seq=seq).pk
 
-    # Task 8: Bộ phận một cửa các cấp — done on time.
+    def part(number: str, seq: int, unit: str) -> int:
+        return Part.objects.get(occurrence_id=occurrence(number, seq), unit__code=unit).pk
+
+    # Task 8: Bộ phận một cửa các cấp — the office's part and the communes' (from their reports).
     t = tasks["8"].pk
     s.report_progress(
         office,
         t,
         percent=100,
-        text="Đã ban hành quyết định kiện toàn Bộ phận Một cửa cấp tỉnh; "
-        "100% đơn vị cấp huyện, cấp xã đã kiện toàn và treo bộ nhận diện thương hiệu.",
+        text="Đã ban hành quyết định kiện toàn Bộ phận Một cửa cấp tỉnh và treo bộ nhận diện thương hiệu.",
         now=at(2022, 12, 20),
     )
     c = s.request_completion(
@@ -127,6 +178,13 @@ def _story(document: SourceDocument) -> None:
         now=at(2022, 12, 28, 15),
     )
     s.decide_completion(province_office, c.pk, approve=True, now=at(2022, 12, 29, 10))
+    s.record_completion(
+        province_office,
+        t,
+        completed_on=date(2022, 12, 27),
+        note="Báo cáo của UBND cấp huyện, cấp xã: 100% Bộ phận Một cửa đã kiện toàn, treo bộ nhận diện.",
+        now=at(2022, 12, 29, 11),
+    )
 
     # Task 27: phân hệ theo dõi nhiệm vụ — done on time, with an attachment.
     t = tasks["27"].pk
@@ -156,7 +214,7 @@ def _story(document: SourceDocument) -> None:
     )
     s.decide_completion(province_office, c.pk, approve=True, now=at(2023, 6, 28, 8, 30))
 
-    # Task 30: Bộ chỉ số điều hành — extended once, finished after the new date.
+    # Task 30: Bộ chỉ số điều hành — Văn phòng on time; Sở Tài chính extended once, finished after it.
     t = tasks["30"].pk
     s.report_progress(
         stc,
@@ -165,6 +223,14 @@ def _story(document: SourceDocument) -> None:
         text="Đã dự thảo khung Bộ chỉ số điều hành (42 chỉ tiêu), gửi xin ý kiến các sở, ngành.",
         now=at(2023, 8, 10),
     )
+    c = s.request_completion(
+        office,
+        t,
+        completed_on=date(2023, 9, 25),
+        note="Văn phòng đã chuẩn hóa dữ liệu điều hành và kết nối với Trung tâm thông tin của Chính phủ.",
+        now=at(2023, 9, 25, 16),
+    )
+    s.decide_completion(province_office, c.pk, approve=True, now=at(2023, 9, 26))
     e = s.request_extension(
         stc_head,
         t,
@@ -185,12 +251,13 @@ def _story(document: SourceDocument) -> None:
     )
     s.decide_completion(office, c.pk, approve=True, now=at(2024, 1, 17))
 
-    # Task 1: 30/9 every year — 2023, 2024 on time; 2025 late; 2026 extended, waiting for approval.
+    # Task 1: 30/9 every year, every department and commune — 2023, 2024 on time; 2025 late.
     t = tasks["1"].pk
     for seq, (report_day, done_day, decided) in enumerate(
         [
             (date(2023, 9, 20), date(2023, 9, 25), date(2023, 9, 27)),
             (date(2024, 9, 10), date(2024, 9, 30), date(2024, 10, 2)),
+            (date(2025, 9, 15), date(2025, 10, 15), date(2025, 10, 20)),
         ],
         start=1,
     ):
@@ -198,8 +265,8 @@ def _story(document: SourceDocument) -> None:
         s.report_progress(
             stp,
             t,
-            percent=100,
-            text=f"Đã rà soát {12 + seq * 3} thủ tục hành chính, đề xuất phương án "
+            percent=100 if seq < 3 else 60,
+            text=f"Đã rà soát {12 + seq * 3} thủ tục hành chính lĩnh vực tư pháp, đề xuất phương án "
             "đơn giản hóa trình Chủ tịch UBND phê duyệt.",
             occurrence_id=o,
             now=at(*report_day.timetuple()[:3]),
@@ -213,25 +280,34 @@ def _story(document: SourceDocument) -> None:
             now=at(*done_day.timetuple()[:3], 16),
         )
         s.decide_completion(office, c.pk, approve=True, now=at(*decided.timetuple()[:3]))
-    o = occurrence("1", 3)
+        s.record_completion(
+            office,
+            t,
+            completed_on=date(report_day.year, 9, 26),
+            note=f"Tổng hợp báo cáo rà soát năm {report_day.year} của các sở, ngành và UBND cấp xã.",
+            occurrence_id=o,
+            now=at(*decided.timetuple()[:3], 11),
+        )
+    # 2026: each unit on its own — a ward on time, Sở Tư pháp extended and waiting, Sở Tài chính at 60 %.
+    o = occurrence("1", 4)
     s.report_progress(
-        stp,
+        ward,
         t,
-        percent=60,
-        text="Đang tổng hợp phương án đơn giản hóa sau sắp xếp đơn vị hành chính.",
+        percent=100,
+        text="Phường Thành Đông đã rà soát 9 thủ tục cấp xã, "
+        "đề xuất cắt giảm thành phần hồ sơ của 3 thủ tục.",
         occurrence_id=o,
-        now=at(2025, 9, 15),
+        now=at(2026, 9, 18),
     )
     c = s.request_completion(
-        stp_head,
+        ward,
         t,
-        completed_on=date(2025, 10, 15),
-        note="Phương án đơn giản hóa 21 thủ tục.",
+        completed_on=date(2026, 9, 24),
+        note="Báo cáo rà soát thủ tục hành chính cấp xã năm 2026.",
         occurrence_id=o,
-        now=at(2025, 10, 15, 16),
+        now=at(2026, 9, 24, 15),
     )
-    s.decide_completion(office, c.pk, approve=True, note="", now=at(2025, 10, 20))
-    o = occurrence("1", 4)
+    s.decide_completion(office, c.pk, approve=True, now=at(2026, 9, 25))
     s.report_progress(
         stp,
         t,
@@ -264,6 +340,16 @@ def _story(document: SourceDocument) -> None:
         note="Quyết định phê duyệt phương án đơn giản hóa thủ tục hành chính năm 2026.",
         occurrence_id=o,
         now=at(2026, 11, 20, 15),
+    )
+    s.report_progress(
+        stc,
+        t,
+        percent=60,
+        text="Đã rà soát 11/18 thủ tục lĩnh vực đăng ký kinh doanh; "
+        "chờ ý kiến của Bộ Tài chính về 7 thủ tục.",
+        occurrence_id=o,
+        part_id=part("1", 4, "hp-stc"),
+        now=at(2026, 10, 12),
     )
 
     # Task 31: a date once the resolution was out; an extension pending.
@@ -308,7 +394,7 @@ def _story(document: SourceDocument) -> None:
         now=at(2026, 11, 2),
     )
 
-    # Task 3: a standing task — a completion request returned.
+    # Task 3: a standing task — Sở Tư pháp's completion request returned.
     t = tasks["3"].pk
     s.report_progress(
         stp,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.core.models import OrgUnit, User
-from motcua.directives import selectors
+from motcua.directives import recurrence, selectors
 from motcua.directives import status as st
 from motcua.directives.access import access_for
 from motcua.directives.forms import STATUS_TEXT
@@ -51,11 +51,13 @@ class TaskListForm(forms.Form):
 def _tasks(user: User, params: dict[str, Any]) -> QuerySet[Directive]:
     today = timezone.localdate()
     access = access_for(user, today)
-    qs = selectors.annotated(selectors.visible(user, access), today, selectors.soon_until(today))
+    unit = OrgUnit.objects.get(code=params["unit"]) if params.get("unit") else None
+    # With a unit, the status is that of the unit's own part where it leads the task.
+    qs = selectors.annotated(selectors.visible(user, access), today, selectors.soon_until(today), unit)
     if params.get("document"):
         qs = qs.filter(document__number=params["document"])
-    if params.get("unit"):
-        qs = selectors.for_unit(qs, OrgUnit.objects.get(code=params["unit"]))
+    if unit is not None:
+        qs = selectors.for_unit(qs, unit)
     if params.get("status"):
         qs = qs.filter(status=params["status"])
     return qs
@@ -71,7 +73,7 @@ TASK_COLUMNS = (
     Column("Cơ quan phối hợp", width=36),
     Column("Thời hạn (văn bản ghi)", width=26),
     Column("Hạn hiện tại", "date", 12),
-    Column("Định kỳ (RRULE)", width=20),
+    Column("Định kỳ", width=28),
     Column("Tiến độ (%)", "int", 10),
     Column("Trạng thái", width=24),
     Column("Ngày hoàn thành", "date", 14),
@@ -107,6 +109,7 @@ def _task_rows(user: User, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
             "content",
             "deadline_text",
             "current__due_on",
+            "current__next_due_on",
             "recurrence",
             "current__progress",
             "status",
@@ -128,6 +131,7 @@ def _task_rows(user: User, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
             content,
             text,
             due,
+            next_due,
             rule,
             progress,
             status,
@@ -146,14 +150,24 @@ def _task_rows(user: User, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
                 "; ".join(units.get((pk, "lead"), [])),
                 "; ".join(units.get((pk, "coordinating"), [])),
                 text,
-                due,
-                rule,
+                next_due or due,  # the earliest deadline of a unit not done yet
+                _recurrence_text(rule),
                 progress,
                 st.LABELS[st.Status(status)],
                 done,
                 report,
                 pending,
             )
+
+
+def _recurrence_text(rule: str) -> str:
+    """The period in words ("ngày 30 tháng 9 hằng năm"), never the rule's code."""
+    if not rule:
+        return ""
+    try:
+        return recurrence.describe(rule)
+    except recurrence.RecurrenceError:
+        return ""
 
 
 def _describe_tasks(params: dict[str, Any]) -> str:

@@ -159,6 +159,18 @@ class DecisionForm(StaffForm):
         return data
 
 
+class RecordForm(StaffForm):
+    """The office records a unit's completion from its written report (no request on screen)."""
+
+    completed_on = _date(_("Ngày hoàn thành"))
+    note = forms.CharField(
+        label=_("Căn cứ (văn bản, báo cáo của đơn vị)"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Vui lòng nêu căn cứ ghi nhận hoàn thành.")},
+    )
+
+
 class DeadlineForm(StaffForm):
     due = _date(_("Thời hạn mới"))
     reason = forms.CharField(

@@ -2,10 +2,11 @@
 
 ``Directive`` is one task (nhiệm vụ) of a source document; the name keeps it apart from
 ``django.tasks``. A task has one ``Occurrence`` per deadline: exactly one for a task with a date or
-no date at all, one per period for a recurring task ("30/9 hằng năm"). Progress reports, completion
-and extension requests, deadline changes and reminders belong to an occurrence. The status is not
-stored: it is derived from the occurrence's dates and progress on the day you look
-(``directives.status``).
+no date at all, one per period for a recurring task ("30/9 hằng năm"). Each occurrence has one
+``Part`` per lead unit — a named unit, or each unit a collective lead covers ("Các sở, ban, ngành"):
+progress reports, completion and extension requests, deadline changes and reminders belong to a part,
+and the occurrence is complete when every part is. The status is not stored: it is derived from the
+dates and progress on the day you look (``directives.status``).
 
 Every write goes through ``directives.services`` (one use case, one transaction, one audit entry), so
 the models declare ``AUDIT_BY_SERVICE``.
@@ -221,6 +222,14 @@ class Occurrence(models.Model):
     extension_requested_at = models.DateTimeField("đề nghị gia hạn lúc", null=True, blank=True)
     completed_on = models.DateField("ngày hoàn thành", null=True, blank=True)
     completed_at = models.DateTimeField("duyệt hoàn thành lúc", null=True, blank=True)
+    # Kept in step with the parts by ``services.sync_occurrence`` (the status reads them in SQL).
+    next_due_on = models.DateField(
+        "hạn gần nhất chưa hoàn thành",
+        null=True,
+        blank=True,
+        help_text="Hạn sớm nhất trong các phần việc chưa hoàn thành (không có phần việc: hạn của kỳ).",
+    )
+    done_late = models.BooleanField("có phần việc hoàn thành quá hạn", default=False)
 
     class Meta:
         verbose_name = "kỳ thực hiện nhiệm vụ"
@@ -237,12 +246,49 @@ class Occurrence(models.Model):
         return f"Kỳ {self.seq} (hạn {due})"
 
 
+class Part(models.Model):
+    """Phần việc của một đơn vị chủ trì trong một kỳ: a task led by several units ("Các sở, ban,
+    ngành; UBND cấp huyện") has one part per unit; each unit reports, asks for completion or an
+    extension of its own part, and the period is complete when every part is."""
+
+    AUDIT_BY_SERVICE = True
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="parts")
+    unit = models.ForeignKey(OrgUnit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField("hạn của đơn vị", null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(
+        "tiến độ (%)", default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    last_report_at = models.DateTimeField("báo cáo gần nhất", null=True, blank=True)
+    completion_requested_at = models.DateTimeField("đề nghị hoàn thành lúc", null=True, blank=True)
+    extension_requested_at = models.DateTimeField("đề nghị gia hạn lúc", null=True, blank=True)
+    completed_on = models.DateField("ngày hoàn thành", null=True, blank=True)
+    completed_at = models.DateTimeField("duyệt hoàn thành lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "phần việc của đơn vị"
+        verbose_name_plural = "phần việc của đơn vị"
+        ordering = ["occurrence", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["occurrence", "unit"], name="directives_one_part_per_unit"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="directives_part_progress_max_100"),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "completed_on"]),
+            models.Index(fields=["due_on", "completed_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.occurrence}"
+
+
 class ProgressReport(models.Model):
     """Báo cáo tiến độ of the lead unit: text, percentage, attachments."""
 
     AUDIT_BY_SERVICE = True
 
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="reports")
+    part = models.ForeignKey(Part, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
     unit = models.ForeignKey(
         OrgUnit, verbose_name="đơn vị báo cáo", null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -287,11 +333,16 @@ class Decision(models.TextChoices):
 
 
 class CompletionRequest(models.Model):
-    """Đề nghị xác nhận hoàn thành: the lead unit says it is done; the office approves or returns it."""
+    """Đề nghị xác nhận hoàn thành: a lead unit says its part is done; the office approves or returns
+    it. An approved request with ``requested_by`` the office is a completion the office recorded
+    itself (from a written report)."""
 
     AUDIT_BY_SERVICE = True
 
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="completions")
+    part = models.ForeignKey(
+        Part, null=True, blank=True, on_delete=models.CASCADE, related_name="completions"
+    )
     unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
@@ -310,9 +361,9 @@ class CompletionRequest(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["occurrence"],
+                fields=["part"],
                 condition=Q(status="pending"),
-                name="directives_one_pending_completion",
+                name="directives_one_pending_completion_per_part",
             )
         ]
 
@@ -321,11 +372,13 @@ class CompletionRequest(models.Model):
 
 
 class ExtensionRequest(models.Model):
-    """Đề nghị gia hạn: approved (the deadline moves, the change is kept) or refused by the office."""
+    """Đề nghị gia hạn of a unit's part: approved (the part's deadline moves, the change is kept) or
+    refused by the office."""
 
     AUDIT_BY_SERVICE = True
 
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="extensions")
+    part = models.ForeignKey(Part, null=True, blank=True, on_delete=models.CASCADE, related_name="extensions")
     unit = models.ForeignKey(OrgUnit, null=True, on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
@@ -345,9 +398,9 @@ class ExtensionRequest(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["occurrence"],
+                fields=["part"],
                 condition=Q(status="pending"),
-                name="directives_one_pending_extension",
+                name="directives_one_pending_extension_per_part",
             )
         ]
 
@@ -362,6 +415,14 @@ class DeadlineChange(models.Model):
     AUDIT_BY_SERVICE = True
 
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="deadline_changes")
+    part = models.ForeignKey(
+        Part,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadline_changes",
+        help_text="Trống: thời hạn của cả kỳ (mọi phần việc chưa hoàn thành).",
+    )
     old_due = models.DateField("hạn cũ", null=True, blank=True)
     new_due = models.DateField("hạn mới")
     changed_at = models.DateTimeField(default=timezone.now)
@@ -383,7 +444,7 @@ class DeadlineChange(models.Model):
 
 
 class Reminder(models.Model):
-    """Nhắc hạn sent once per occurrence and kind (before the deadline, after it)."""
+    """Nhắc hạn sent once per part and kind (before the deadline, after it)."""
 
     AUDIT_BY_SERVICE = True
 
@@ -392,6 +453,7 @@ class Reminder(models.Model):
         OVERDUE = "overdue", "Quá hạn"
 
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="reminders")
+    part = models.ForeignKey(Part, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     due_on = models.DateField()
     sent_at = models.DateTimeField(default=timezone.now)
@@ -401,7 +463,7 @@ class Reminder(models.Model):
         verbose_name = "nhắc hạn nhiệm vụ"
         verbose_name_plural = "nhắc hạn nhiệm vụ"
         constraints = [
-            models.UniqueConstraint(fields=["occurrence", "kind"], name="directives_one_reminder_per_kind")
+            models.UniqueConstraint(fields=["part", "kind"], name="directives_one_reminder_per_part_kind")
         ]
 
     def __str__(self) -> str:

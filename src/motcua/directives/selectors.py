@@ -22,6 +22,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -39,6 +40,7 @@ from motcua.directives.models import (
     DirectiveUnit,
     ExtensionRequest,
     Occurrence,
+    Part,
     ProgressReport,
     Reminder,
     SourceDocument,
@@ -55,39 +57,108 @@ def soon_until(today: date) -> date:
     return st.soon_until(calendar_for(None, today), today, days)
 
 
+def _status_case(*, done: str, due: str, late: Q, started: Q, today: date, until: date) -> list[When]:
+    """The rules of ``status.derive`` as ``When`` clauses: ``done`` the completion date, ``due`` the
+    deadline that applies while not done, ``late`` the condition of a late completion, ``started``
+    that of work begun."""
+    finished = Q(**{f"{done}__isnull": False})
+    return [
+        When(finished & late, then=Value(Status.DONE_LATE.value)),
+        When(finished, then=Value(Status.DONE_ON_TIME.value)),
+        When(Q(**{f"{due}__isnull": True}), then=Value(Status.NO_DEADLINE.value)),
+        When(Q(**{f"{due}__lt": today}), then=Value(Status.OVERDUE.value)),
+        When(Q(**{f"{due}__lt": until}), then=Value(Status.SOON_DUE.value)),
+        When(started, then=Value(Status.IN_PROGRESS.value)),
+    ]
+
+
 def status_expression(today: date, until: date, prefix: str = "current__") -> Case:
-    """``status.derive`` in SQL, on the occurrence reached through ``prefix`` ("" on ``Occurrence``)."""
+    """The status of a task occurrence in SQL (``status.derive_summary`` on the summary of its parts
+    that ``services.sync_occurrence`` keeps on it), on the occurrence reached through ``prefix`` (""
+    on ``Occurrence``)."""
 
     def f(name: str) -> str:
         return f"{prefix}{name}"
 
-    done = Q(**{f("completed_on__isnull"): False})
     whens = []
     if prefix:
         # A task without an occurrence (never the case after an import) has no deadline to show.
         whens.append(When(Q(**{f"{prefix[:-2]}__isnull": True}), then=Value(Status.NO_DEADLINE.value)))
-    whens += [
-        When(
-            done & (Q(**{f("due_on__isnull"): True}) | Q(**{f("completed_on__lte"): F(f("due_on"))})),
-            then=Value(Status.DONE_ON_TIME.value),
-        ),
-        When(done, then=Value(Status.DONE_LATE.value)),
-        When(Q(**{f("due_on__isnull"): True}), then=Value(Status.NO_DEADLINE.value)),
-        When(Q(**{f("due_on__lt"): today}), then=Value(Status.OVERDUE.value)),
-        When(Q(**{f("due_on__lt"): until}), then=Value(Status.SOON_DUE.value)),
-        When(Q(**{f("last_report_at__isnull"): False}), then=Value(Status.IN_PROGRESS.value)),
-    ]
+    whens += _status_case(
+        done=f("completed_on"),
+        due=f("next_due_on"),
+        late=Q(**{f("done_late"): True}),
+        # begun: a report, or a unit has completed its part
+        started=Q(**{f("last_report_at__isnull"): False}) | Q(**{f("progress__gt"): 0}),
+        today=today,
+        until=until,
+    )
+    return Case(*whens, default=Value(Status.NOT_STARTED.value), output_field=CharField())
+
+
+def part_status_expression(today: date, until: date, prefix: str = "") -> Case:
+    """``status.derive`` in SQL on a unit's part reached through ``prefix`` ("" on ``Part``)."""
+    done, due = f"{prefix}completed_on", f"{prefix}due_on"
+    whens = _status_case(
+        done=done,
+        due=due,
+        late=Q(**{f"{due}__isnull": False, f"{done}__gt": F(due)}),
+        started=Q(**{f"{prefix}last_report_at__isnull": False}),
+        today=today,
+        until=until,
+    )
     return Case(*whens, default=Value(Status.NOT_STARTED.value), output_field=CharField())
 
 
 def occurrence_status(occurrence: Occurrence, today: date, until: date) -> Status:
+    summary = st.Summary(occurrence.completed_on, occurrence.done_late, occurrence.next_due_on)
+    started = occurrence.last_report_at is not None or occurrence.progress > 0
+    return st.derive_summary(summary, started=started, today=today, soon_until=until)
+
+
+def part_status(part: Part, today: date, until: date) -> Status:
     return st.derive(
-        due=occurrence.due_on,
-        completed_on=occurrence.completed_on,
-        started=occurrence.last_report_at is not None,
+        due=part.due_on,
+        completed_on=part.completed_on,
+        started=part.last_report_at is not None,
         today=today,
         soon_until=until,
     )
+
+
+# -- "task completed": the one definition the screens and the KPI set use ------------------------------
+
+
+def completed_by(day: date, prefix: str = "") -> Q:
+    """A task occurrence (or, with ``prefix`` "parts__"…, a unit's part) completed on or before
+    ``day`` — the office approved it, dated the day the unit gave."""
+    return Q(**{f"{prefix}completed_on__isnull": False, f"{prefix}completed_on__lte": day})
+
+
+def overdue_count(as_of: date, unit: OrgUnit | None = None) -> int:
+    """Task occurrences (a unit: its parts) overdue on ``as_of``: a deadline before that day and not
+    completed by it. An occurrence is overdue when one of its parts is."""
+    if unit is None:
+        late_parts = Part.objects.filter(occurrence=OuterRef("pk"), due_on__lt=as_of).exclude(
+            completed_by(as_of)
+        )
+        no_parts = ~Exists(Part.objects.filter(occurrence=OuterRef("pk")))
+        alone = no_parts & Q(due_on__lt=as_of) & ~completed_by(as_of)
+        return Occurrence.objects.filter(Exists(late_parts) | alone).count()
+    return Part.objects.filter(unit=unit, due_on__lt=as_of).exclude(completed_by(as_of)).count()
+
+
+def on_time_counts(start: date, end: date, unit: OrgUnit | None = None) -> tuple[int, int]:
+    """(due, completed on time) among the task occurrences (a unit: its parts) whose deadline falls in
+    [start, end]. An occurrence is on time when it is complete and no part was late."""
+    if unit is None:
+        due = Occurrence.objects.filter(due_on__gte=start, due_on__lte=end)
+        good = Q(completed_on__isnull=False, done_late=False)  # every part by its own deadline
+    else:
+        due = Part.objects.filter(unit=unit, due_on__gte=start, due_on__lte=end)
+        good = Q(completed_on__isnull=False, completed_on__lte=F("due_on"))
+    counts = due.aggregate(n=Count("pk"), good=Count("pk", filter=good))
+    return counts["n"], counts["good"]
 
 
 # -- scope -------------------------------------------------------------------------------------------
@@ -137,8 +208,32 @@ class Filters:
     q: str = ""
 
 
-def annotated(qs: QuerySet[Directive], today: date, until: date) -> QuerySet[Directive]:
-    return qs.annotate(status=status_expression(today, until))
+def annotated(
+    qs: QuerySet[Directive], today: date, until: date, unit: OrgUnit | None = None
+) -> QuerySet[Directive]:
+    """``status``: the task's status; with ``unit``, the status of that unit's own part where it has
+    one in the current occurrence (what the unit has to do), else the task's."""
+    if unit is None:
+        return qs.annotate(status=status_expression(today, until))
+    part = Part.objects.filter(occurrence=OuterRef("current"), unit=unit)
+    qs = qs.annotate(
+        unit_part_due=Subquery(part.values("due_on")[:1]),
+        unit_part_done=Subquery(part.values("completed_on")[:1]),
+        unit_part_report=Subquery(part.values("last_report_at")[:1]),
+        unit_has_part=Exists(part),
+    )
+    own = _status_case(
+        done="unit_part_done",
+        due="unit_part_due",
+        late=Q(unit_part_due__isnull=False, unit_part_done__gt=F("unit_part_due")),
+        started=Q(unit_part_report__isnull=False),
+        today=today,
+        until=until,
+    )
+    task = status_expression(today, until)
+    whens = [When(Q(unit_has_part=True) & w.condition, then=w.result) for w in own]
+    whens.append(When(Q(unit_has_part=True), then=Value(Status.NOT_STARTED.value)))
+    return qs.annotate(status=Case(*whens, default=task, output_field=CharField()))
 
 
 def apply_filters(qs: QuerySet[Directive], filters: Filters) -> QuerySet[Directive]:
@@ -166,7 +261,13 @@ def apply_filters(qs: QuerySet[Directive], filters: Filters) -> QuerySet[Directi
 
 
 def task_rows(qs: QuerySet[Directive]) -> QuerySet[Directive]:
-    """What a list row shows: the document, the current occurrence and the lead units (prefetched)."""
+    """What a list row shows: the document, the current occurrence, how many of its units' parts are
+    complete, and the lead units (prefetched)."""
+    parts = Part.objects.filter(occurrence=OuterRef("current")).order_by().values("occurrence")
+    qs = qs.annotate(
+        parts_total=Subquery(parts.annotate(n=Count("pk")).values("n")[:1]),
+        parts_done=Subquery(parts.filter(completed_on__isnull=False).annotate(n=Count("pk")).values("n")[:1]),
+    )
     return qs.select_related("document", "current").prefetch_related(
         Prefetch(
             "units",
@@ -182,7 +283,7 @@ def task_list(
     """The filtered tasks (annotated with ``status``, ordered) and the counts by status of the same
     tasks before the status filter (for the count cards)."""
     access = access or access_for(user, today)
-    base = apply_filters(annotated(visible(user, access), today, soon_until(today)), filters)
+    base = apply_filters(annotated(visible(user, access), today, soon_until(today), filters.unit), filters)
     counts = status_counts(base)
     if filters.status:
         base = base.filter(status=filters.status)
@@ -252,19 +353,27 @@ class OccurrenceView:
 
 
 @dataclass
+class PartView:
+    part: Part
+    status: Status
+    mine: bool  # the person acts for this unit
+    pending_completion: CompletionRequest | None = None
+    pending_extension: ExtensionRequest | None = None
+
+
+@dataclass
 class TaskView:
     directive: Directive
     occurrence: Occurrence
     status: Status
     occurrences: list[OccurrenceView]
     units: list[DirectiveUnit]
+    parts: list[PartView]
     reports: list[ProgressReport]
     completions: list[CompletionRequest]
     extensions: list[ExtensionRequest]
     changes: list[DeadlineChange]
     reminders: list[Reminder]
-    pending_completion: CompletionRequest | None
-    pending_extension: ExtensionRequest | None
 
     @property
     def lead_units(self) -> list[DirectiveUnit]:
@@ -273,6 +382,34 @@ class TaskView:
     @property
     def coordinating_units(self) -> list[DirectiveUnit]:
         return [u for u in self.units if u.role == Directive.UnitRole.COORDINATING]
+
+    @property
+    def my_parts(self) -> list[PartView]:
+        return [p for p in self.parts if p.mine]
+
+    @property
+    def parts_done(self) -> int:
+        return sum(1 for p in self.parts if p.part.completed_on is not None)
+
+    @property
+    def open_parts(self) -> list[PartView]:
+        return [p for p in self.parts if p.part.completed_on is None]
+
+    @property
+    def pending_completions(self) -> list[CompletionRequest]:
+        return [c for c in self.completions if c.status == Decision.PENDING]
+
+    @property
+    def pending_extensions(self) -> list[ExtensionRequest]:
+        return [e for e in self.extensions if e.status == Decision.PENDING]
+
+    @property
+    def pending_completion(self) -> CompletionRequest | None:
+        return next(iter(self.pending_completions), None)
+
+    @property
+    def pending_extension(self) -> ExtensionRequest | None:
+        return next(iter(self.pending_extensions), None)
 
 
 def task(
@@ -302,21 +439,31 @@ def task(
     )
     completions = list(chosen.completions.select_related("requested_by", "decided_by", "unit"))
     extensions = list(chosen.extensions.select_related("requested_by", "decided_by", "unit"))
-    changes = list(chosen.deadline_changes.select_related("changed_by"))
-    reminders = list(chosen.reminders.order_by("sent_at"))
+    changes = list(chosen.deadline_changes.select_related("changed_by", "part__unit"))
+    reminders = list(chosen.reminders.select_related("part__unit").order_by("sent_at"))
+    parts = []
+    for part in chosen.parts.select_related("unit").order_by("unit__path"):
+        parts.append(
+            PartView(
+                part,
+                part_status(part, today, until),
+                part.unit_id in access.acting_ids,
+                next((c for c in completions if c.part_id == part.pk and c.status == Decision.PENDING), None),
+                next((e for e in extensions if e.part_id == part.pk and e.status == Decision.PENDING), None),
+            )
+        )
     return TaskView(
         directive=directive,
         occurrence=chosen,
         status=occurrence_status(chosen, today, until),
         occurrences=[OccurrenceView(o, occurrence_status(o, today, until)) for o in occurrences],
         units=units,
+        parts=parts,
         reports=reports,
         completions=completions,
         extensions=extensions,
         changes=changes,
         reminders=reminders,
-        pending_completion=next((c for c in completions if c.status == Decision.PENDING), None),
-        pending_extension=next((e for e in extensions if e.status == Decision.PENDING), None),
     )
 
 

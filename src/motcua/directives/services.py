@@ -25,7 +25,8 @@ from motcua.core import audit
 from motcua.core.errors import Conflict, DomainError, Forbidden, NotFound
 from motcua.core.models import OrgUnit, User
 from motcua.directives import recurrence
-from motcua.directives.access import Access, access_for
+from motcua.directives import status as st
+from motcua.directives.access import COLLECTIVE_KINDS, Access, access_for
 from motcua.directives.matching import Match, Matcher, collective_label
 from motcua.directives.models import (
     CompletionRequest,
@@ -35,6 +36,7 @@ from motcua.directives.models import (
     DirectiveUnit,
     ExtensionRequest,
     Occurrence,
+    Part,
     ProgressReport,
     ReportAttachment,
     SourceDocument,
@@ -83,7 +85,8 @@ def _today(now: datetime | None) -> date:
 
 
 def ensure_occurrences(directive: Directive, today: date) -> int:
-    """Create the occurrences a task needs on ``today``; returns how many were created.
+    """Create the occurrences a task needs on ``today``, and the parts of its lead units in every
+    occurrence not completed; returns how many occurrences were created.
 
     A task with a date or none has exactly one. A recurring task has one per period from the document's
     date up to today, plus the next one — and one more when every existing one is completed."""
@@ -92,7 +95,11 @@ def ensure_occurrences(directive: Directive, today: date) -> int:
     if not directive.recurrence:
         if not existing:
             Occurrence.objects.create(
-                directive=directive, seq=1, original_due_on=directive.deadline, due_on=directive.deadline
+                directive=directive,
+                seq=1,
+                original_due_on=directive.deadline,
+                due_on=directive.deadline,
+                next_due_on=directive.deadline,
             )
             created = 1
     else:
@@ -107,7 +114,9 @@ def ensure_occurrences(directive: Directive, today: date) -> int:
         for due in wanted:
             if due not in have:
                 seq += 1
-                new.append(Occurrence(directive=directive, seq=seq, original_due_on=due, due_on=due))
+                new.append(
+                    Occurrence(directive=directive, seq=seq, original_due_on=due, due_on=due, next_due_on=due)
+                )
                 have.add(due)
         everything = existing + new
         if everything and all(o.completed_on for o in everything):
@@ -115,12 +124,107 @@ def ensure_occurrences(directive: Directive, today: date) -> int:
             following = recurrence.next_after(directive.recurrence, start, last)
             if following is not None and following not in have:
                 new.append(
-                    Occurrence(directive=directive, seq=seq + 1, original_due_on=following, due_on=following)
+                    Occurrence(
+                        directive=directive,
+                        seq=seq + 1,
+                        original_due_on=following,
+                        due_on=following,
+                        next_due_on=following,
+                    )
                 )
         Occurrence.objects.bulk_create(new)
         created = len(new)
+    ensure_parts(directive)
     refresh_current(directive)
     return created
+
+
+def lead_unit_ids(directive: Directive, today: date) -> list[int]:
+    """The units that lead a task on ``today``, one part each: the units named in its lead cell, and
+    the units in operation of the kinds a lead collective covers ("các sở, ban, ngành": every
+    department; "UBND cấp huyện": since 01/07/2025 the communes, wards and special zones)."""
+    ids: list[int] = []
+    kinds: set[str] = set()
+    for row in directive.units.filter(role=Directive.UnitRole.LEAD).order_by("position"):
+        if row.unit_id is not None and row.unit_id not in ids:
+            ids.append(row.unit_id)
+        if row.collective:
+            kinds |= COLLECTIVE_KINDS.get(Collective(row.collective), frozenset())
+    if kinds:
+        covered = OrgUnit.objects.active_on(today).filter(kind__in=kinds).order_by("path")
+        ids += [pk for pk in covered.values_list("pk", flat=True) if pk not in ids]
+    return ids
+
+
+def ensure_parts(directive: Directive, on: date | None = None) -> None:
+    """Give every occurrence not completed one part per lead unit (``lead_unit_ids``) of the units in
+    operation ``on`` (by default today — also when a record is dated in the past, as in the demo's
+    history). A part of a unit that no longer leads the task (the office matched its name to another
+    unit) is removed while nothing was recorded on it; recorded work is never dropped."""
+    occurrences = list(directive.occurrences.filter(completed_on__isnull=True).order_by("seq"))
+    if not occurrences:
+        return
+    wanted = lead_unit_ids(directive, on or timezone.localdate())
+    changed: list[Occurrence] = []
+    for occurrence in occurrences:
+        parts = {p.unit_id: p for p in occurrence.parts.all()}
+        new = [
+            Part(occurrence=occurrence, unit_id=unit_id, due_on=occurrence.due_on)
+            for unit_id in wanted
+            if unit_id not in parts
+        ]
+        idle = [
+            p.pk
+            for unit_id, p in parts.items()
+            if unit_id not in wanted
+            and p.last_report_at is None
+            and p.completed_on is None
+            and not p.completions.exists()
+            and not p.extensions.exists()
+        ]
+        if new or idle:
+            Part.objects.bulk_create(new)
+            Part.objects.filter(pk__in=idle).delete()
+            changed.append(occurrence)
+    for occurrence in changed:
+        sync_occurrence(occurrence)
+
+
+def sync_occurrence(occurrence: Occurrence) -> bool:
+    """Recompute what an occurrence shows from its parts (progress: their average; the last report;
+    pending requests; complete when every part is — see ``status.summarise``). Returns whether the
+    occurrence has just become complete. An occurrence without parts keeps its own dates."""
+    parts = list(occurrence.parts.all())
+    was_done = occurrence.completed_on is not None
+    if parts:
+        summary = st.summarise((p.due_on, p.completed_on) for p in parts)
+        occurrence.progress = round(sum(p.progress for p in parts) / len(parts))
+        reports = [p.last_report_at for p in parts if p.last_report_at]
+        occurrence.last_report_at = max(reports) if reports else None
+        asked = [p.completion_requested_at for p in parts if p.completion_requested_at]
+        occurrence.completion_requested_at = min(asked) if asked else None
+        asked = [p.extension_requested_at for p in parts if p.extension_requested_at]
+        occurrence.extension_requested_at = min(asked) if asked else None
+        occurrence.completed_on = summary.completed_on
+        approved = [p.completed_at for p in parts if p.completed_at]
+        occurrence.completed_at = max(approved) if summary.completed_on and approved else None
+    else:
+        summary = st.summarise([(occurrence.due_on, occurrence.completed_on)])
+    occurrence.next_due_on = summary.next_due
+    occurrence.done_late = summary.late
+    occurrence.save(
+        update_fields=[
+            "progress",
+            "last_report_at",
+            "completion_requested_at",
+            "extension_requested_at",
+            "completed_on",
+            "completed_at",
+            "next_due_on",
+            "done_late",
+        ]
+    )
+    return not was_done and occurrence.completed_on is not None
 
 
 def refresh_current(directive: Directive) -> None:
@@ -343,6 +447,7 @@ def import_plan(
             report.document = SourceDocument.objects.get(number=fields.number, issued_on=fields.issued_on)
             return report
         rows: list[DirectiveUnit] = []
+        directives: list[Directive] = []
         for task in plan.tasks:
             directive = Directive.objects.create(
                 document=doc,
@@ -361,6 +466,7 @@ def import_plan(
                 place=task.place,
                 created_at=_now(now),
             )
+            directives.append(directive)
             for role in ("lead", "coordinating"):
                 for position, m in enumerate(matches[(task.number, role)], start=1):
                     rows.append(
@@ -376,8 +482,9 @@ def import_plan(
                             via=m.via,
                         )
                     )
-            ensure_occurrences(directive, today)
         DirectiveUnit.objects.bulk_create(rows)
+        for directive in directives:
+            ensure_occurrences(directive, today)  # after the units: one part per lead unit
         report.document, report.created, report.tasks_created = doc, True, len(plan.tasks)
         audit.record(
             "directives.import",
@@ -437,6 +544,9 @@ def resolve_unit_name(
         DirectiveUnit.objects.filter(pk__in=ids).update(
             unit=unit, collective=collective, via=DirectiveUnit.Via.REVIEW
         )
+        leading = DirectiveUnit.objects.filter(pk__in=ids, role=Directive.UnitRole.LEAD)
+        for directive in Directive.objects.filter(pk__in=leading.values("directive_id")):
+            ensure_parts(directive)  # the unit now named leads its own part
         target = unit.name if unit is not None else collective_label(collective)
         audit.record(
             "directives.resolve_unit",
@@ -485,16 +595,40 @@ def _locked_occurrence(directive: Directive, occurrence_id: int | None) -> Occur
 
 def _as_lead(by: User, directive_id: int) -> tuple[Directive, Access]:
     """The person's rights are those of today (their current assignments), also when ``now`` dates a
-    record in the past (the demo's history)."""
+    record in the past (the demo's history). Which part they act for is checked on the occurrence
+    (``_acting_part``)."""
     directive = _directive(directive_id)
     access = access_for(by)
     if not _visible(access, directive):
         raise NotFound("Không tìm thấy nhiệm vụ.")  # existence is not revealed
-    if not access.leads(directive.units.all()):
-        raise Forbidden(
-            "Chỉ cán bộ của đơn vị chủ trì được báo cáo, đề nghị hoàn thành hoặc gia hạn nhiệm vụ."
-        )
     return directive, access
+
+
+LEAD_ONLY = "Chỉ cán bộ của đơn vị chủ trì được báo cáo, đề nghị hoàn thành hoặc gia hạn nhiệm vụ."
+
+
+def _acting_part(occurrence: Occurrence, access: Access, part_id: int | None) -> Part:
+    """The unit's part the person acts for, locked: the one asked for, else their only one."""
+    parts = list(
+        Part.objects.select_for_update()
+        .filter(occurrence=occurrence, unit_id__in=list(access.acting_ids))
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    if part_id is not None:
+        chosen = next((p for p in parts if p.pk == part_id), None)
+        if chosen is None:
+            raise Forbidden("Bạn không làm việc cho đơn vị của phần việc này.")
+        return chosen
+    if not parts:
+        raise Forbidden(LEAD_ONLY)
+    if len(parts) > 1:
+        raise InvalidInput(
+            "Bạn làm việc cho nhiều đơn vị chủ trì nhiệm vụ này ("
+            + ", ".join(p.unit.name for p in parts)
+            + "): hãy chọn đơn vị."
+        )
+    return parts[0]
 
 
 def _as_office(by: User, directive: Directive) -> Access:
@@ -518,6 +652,23 @@ def _text(value: str, label: str, *, required: bool = True) -> str:
 def _not_done(occurrence: Occurrence) -> None:
     if occurrence.completed_on is not None:
         raise Conflict("Kỳ này của nhiệm vụ đã được xác nhận hoàn thành.")
+
+
+def _part_not_done(part: Part) -> None:
+    if part.completed_on is not None:
+        raise Conflict(f"Phần việc của {part.unit.name} trong kỳ này đã được xác nhận hoàn thành.")
+
+
+def _locked_part(occurrence: Occurrence, part_id: int) -> Part:
+    part = (
+        Part.objects.select_for_update()
+        .select_related("unit")
+        .filter(pk=part_id, occurrence=occurrence)
+        .first()
+    )
+    if part is None:
+        raise NotFound("Không tìm thấy phần việc của đơn vị trong kỳ này.")
+    return part
 
 
 def check_attachment(upload: UploadedFile) -> str:
@@ -546,9 +697,10 @@ def report_progress(
     text: str,
     files: Sequence[UploadedFile] = (),
     occurrence_id: int | None = None,
+    part_id: int | None = None,
     now: datetime | None = None,
 ) -> ProgressReport:
-    """Báo cáo tiến độ by the lead unit: text, percentage (0–100), up to 5 attachments."""
+    """Báo cáo tiến độ of a lead unit on its own part: text, percentage (0–100), up to 5 attachments."""
     moment = _now(now)
     directive, access = _as_lead(by, directive_id)
     if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
@@ -559,10 +711,12 @@ def report_progress(
     extensions = [check_attachment(f) for f in files]
     with transaction.atomic():
         occurrence = _locked_occurrence(directive, occurrence_id)
-        _not_done(occurrence)
+        part = _acting_part(occurrence, access, part_id)
+        _part_not_done(part)
         report = ProgressReport.objects.create(
             occurrence=occurrence,
-            unit_id=access.acting_unit(directive.units.all()),
+            part=part,
+            unit_id=part.unit_id,
             author=by,
             created_at=moment,
             percent=percent,
@@ -572,15 +726,24 @@ def report_progress(
             original = (upload.name or "tep")[:255]
             upload.name = f"{uuid.uuid4().hex}.{extension}"  # the person's file name never reaches the disk
             ReportAttachment.objects.create(report=report, file=upload, name=original, size=upload.size or 0)
-        occurrence.progress = percent
-        occurrence.last_report_at = moment
-        occurrence.save(update_fields=["progress", "last_report_at"])
+        part.progress = percent
+        part.last_report_at = moment
+        part.save(update_fields=["progress", "last_report_at"])
+        sync_occurrence(occurrence)
         audit.record(
             "directives.report",
             object_type="directives.directive",
             object_id=directive.pk,
-            summary=f"Báo cáo tiến độ {percent}% — nhiệm vụ {directive.number} ({directive.document.number})",
-            data={"occurrence": occurrence.pk, "percent": percent, "attachments": len(files)},
+            summary=(
+                f"Báo cáo tiến độ {percent}% — nhiệm vụ {directive.number} ({directive.document.number}), "
+                f"{part.unit.name}"
+            ),
+            data={
+                "occurrence": occurrence.pk,
+                "part": part.pk,
+                "percent": percent,
+                "attachments": len(files),
+            },
         )
     return report
 
@@ -592,9 +755,11 @@ def request_completion(
     completed_on: date,
     note: str = "",
     occurrence_id: int | None = None,
+    part_id: int | None = None,
     now: datetime | None = None,
 ) -> CompletionRequest:
-    """The lead unit asks the office to confirm the task (this occurrence) is done on ``completed_on``."""
+    """A lead unit asks the office to confirm its part of the task (this occurrence) is done on
+    ``completed_on``."""
     moment, today = _now(now), _today(now)
     directive, access = _as_lead(by, directive_id)
     if completed_on > today:
@@ -607,34 +772,51 @@ def request_completion(
     body = _text(note, "kết quả thực hiện", required=False)
     with transaction.atomic():
         occurrence = _locked_occurrence(directive, occurrence_id)
-        _not_done(occurrence)
-        if occurrence.completions.filter(status=Decision.PENDING).exists():
-            raise Conflict("Nhiệm vụ đang có đề nghị xác nhận hoàn thành chờ Văn phòng duyệt.")
+        part = _acting_part(occurrence, access, part_id)
+        _part_not_done(part)
+        if part.completions.filter(status=Decision.PENDING).exists():
+            raise Conflict("Đơn vị đang có đề nghị xác nhận hoàn thành chờ Văn phòng duyệt.")
         request = CompletionRequest.objects.create(
             occurrence=occurrence,
-            unit_id=access.acting_unit(directive.units.all()),
+            part=part,
+            unit_id=part.unit_id,
             requested_by=by,
             requested_at=moment,
             completed_on=completed_on,
             note=body,
         )
-        occurrence.completion_requested_at = moment
-        occurrence.save(update_fields=["completion_requested_at"])
+        part.completion_requested_at = moment
+        part.save(update_fields=["completion_requested_at"])
+        sync_occurrence(occurrence)
         audit.record(
             "directives.request_completion",
             object_type="directives.directive",
             object_id=directive.pk,
-            summary=f"Đề nghị xác nhận hoàn thành nhiệm vụ {directive.number} ({directive.document.number})",
-            data={"occurrence": occurrence.pk, "request": request.pk, "completed_on": completed_on},
+            summary=(
+                f"Đề nghị xác nhận hoàn thành nhiệm vụ {directive.number} ({directive.document.number}), "
+                f"{part.unit.name}"
+            ),
+            data={
+                "occurrence": occurrence.pk,
+                "part": part.pk,
+                "request": request.pk,
+                "completed_on": completed_on,
+            },
         )
     return request
+
+
+def _complete_part(part: Part, completed_on: date, moment: datetime) -> None:
+    part.completed_on, part.completed_at, part.progress = completed_on, moment, 100
+    part.completion_requested_at = None
+    part.save(update_fields=["completed_on", "completed_at", "progress", "completion_requested_at"])
 
 
 def decide_completion(
     by: User, request_id: int, *, approve: bool, note: str = "", now: datetime | None = None
 ) -> CompletionRequest:
-    """The office approves the completion (the occurrence is done on the date the unit gave) or returns
-    it with a reason."""
+    """The office approves a unit's completion (its part is done on the date the unit gave; the
+    occurrence is complete when every part is) or returns it with a reason."""
     moment, today = _now(now), _today(now)
     request = CompletionRequest.objects.select_related("occurrence").filter(pk=request_id).first()
     if request is None:
@@ -647,32 +829,105 @@ def decide_completion(
         request = CompletionRequest.objects.select_for_update().get(pk=request_id)
         if request.status != Decision.PENDING:
             raise Conflict("Đề nghị này đã được xử lý.")
+        if request.part_id is None:
+            raise Conflict("Đề nghị này không gắn với phần việc của đơn vị nào; đơn vị hãy gửi lại đề nghị.")
+        part = _locked_part(occurrence, request.part_id)
         request.status = Decision.APPROVED if approve else Decision.RETURNED
         request.decided_by, request.decided_at, request.decision_note = by, moment, reason
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        occurrence.completion_requested_at = None
-        fields = ["completion_requested_at"]
         if approve:
-            occurrence.completed_on, occurrence.completed_at, occurrence.progress = (
-                request.completed_on,
-                moment,
-                100,
-            )
-            fields += ["completed_on", "completed_at", "progress"]
-        occurrence.save(update_fields=fields)
-        if approve:
-            ensure_occurrences(directive, today)
+            _complete_part(part, request.completed_on, moment)
+        else:
+            part.completion_requested_at = None
+            part.save(update_fields=["completion_requested_at"])
+        if sync_occurrence(occurrence):
+            ensure_occurrences(directive, today)  # a recurring task moves to its next period
         audit.record(
             "directives.approve_completion" if approve else "directives.return_completion",
             object_type="directives.directive",
             object_id=directive.pk,
             summary=(
                 f"{'Duyệt' if approve else 'Trả lại'} đề nghị hoàn thành nhiệm vụ {directive.number} "
-                f"({directive.document.number})"
+                f"({directive.document.number}), {part.unit.name}"
             ),
-            data={"occurrence": occurrence.pk, "request": request.pk, "note": reason},
+            data={"occurrence": occurrence.pk, "part": part.pk, "request": request.pk, "note": reason},
         )
     return request
+
+
+def record_completion(
+    by: User,
+    directive_id: int,
+    *,
+    completed_on: date,
+    note: str,
+    occurrence_id: int | None = None,
+    part_id: int | None = None,
+    now: datetime | None = None,
+) -> list[CompletionRequest]:
+    """The office records that a unit's part (``part_id``), or every part not completed yet, was done
+    on ``completed_on`` — from a written report of the unit. Kept as approved requests of the office,
+    with its note. Returns the records."""
+    moment, today = _now(now), _today(now)
+    directive = _directive(directive_id)
+    _as_office(by, directive)
+    if completed_on > today:
+        raise InvalidInput("Ngày hoàn thành không được sau ngày hôm nay.")
+    if completed_on < directive.document.issued_on:
+        raise InvalidInput(
+            "Ngày hoàn thành không được trước ngày ban hành văn bản "
+            f"({directive.document.issued_on:%d/%m/%Y})."
+        )
+    body = _text(note, "căn cứ ghi nhận hoàn thành (văn bản, báo cáo của đơn vị)")
+    with transaction.atomic():
+        occurrence = _locked_occurrence(directive, occurrence_id)
+        _not_done(occurrence)
+        if part_id is not None:
+            parts = [_locked_part(occurrence, part_id)]
+            _part_not_done(parts[0])
+        else:
+            parts = list(
+                Part.objects.select_for_update()
+                .select_related("unit")
+                .filter(occurrence=occurrence, completed_on__isnull=True)
+                .order_by("unit__path")
+            )
+            if not parts:
+                raise Conflict("Kỳ này chưa có đơn vị chủ trì nào để ghi nhận (hãy đối chiếu tên cơ quan).")
+        records = []
+        for part in parts:
+            for pending in part.completions.select_for_update().filter(status=Decision.PENDING):
+                pending.status, pending.decided_by, pending.decided_at = Decision.APPROVED, by, moment
+                pending.decision_note = body
+                pending.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+            records.append(
+                CompletionRequest.objects.create(
+                    occurrence=occurrence,
+                    part=part,
+                    unit_id=part.unit_id,
+                    requested_by=by,
+                    requested_at=moment,
+                    completed_on=completed_on,
+                    note=body,
+                    status=Decision.APPROVED,
+                    decided_by=by,
+                    decided_at=moment,
+                )
+            )
+            _complete_part(part, completed_on, moment)
+        if sync_occurrence(occurrence):
+            ensure_occurrences(directive, today)
+        audit.record(
+            "directives.record_completion",
+            object_type="directives.directive",
+            object_id=directive.pk,
+            summary=(
+                f"Ghi nhận hoàn thành nhiệm vụ {directive.number} ({directive.document.number}) ngày "
+                f"{completed_on:%d/%m/%Y}: {len(parts)} đơn vị"
+            ),
+            data={"occurrence": occurrence.pk, "parts": [p.pk for p in parts], "completed_on": completed_on},
+        )
+    return records
 
 
 def request_extension(
@@ -682,39 +937,51 @@ def request_extension(
     proposed_due: date,
     reason: str,
     occurrence_id: int | None = None,
+    part_id: int | None = None,
     now: datetime | None = None,
 ) -> ExtensionRequest:
+    """A lead unit asks for a later deadline of its own part."""
     moment, today = _now(now), _today(now)
     directive, access = _as_lead(by, directive_id)
     body = _text(reason, "lý do xin gia hạn")
     with transaction.atomic():
         occurrence = _locked_occurrence(directive, occurrence_id)
-        _not_done(occurrence)
-        if occurrence.due_on is None:
+        part = _acting_part(occurrence, access, part_id)
+        _part_not_done(part)
+        if part.due_on is None:
             raise InvalidInput("Nhiệm vụ không có thời hạn nên không cần gia hạn.")
-        if proposed_due <= occurrence.due_on:
-            raise InvalidInput(f"Hạn đề nghị phải sau hạn hiện tại ({occurrence.due_on:%d/%m/%Y}).")
+        if proposed_due <= part.due_on:
+            raise InvalidInput(f"Hạn đề nghị phải sau hạn hiện tại ({part.due_on:%d/%m/%Y}).")
         if proposed_due < today:
             raise InvalidInput("Hạn đề nghị không được trước ngày hôm nay.")
-        if occurrence.extensions.filter(status=Decision.PENDING).exists():
-            raise Conflict("Nhiệm vụ đang có đề nghị gia hạn chờ Văn phòng duyệt.")
+        if part.extensions.filter(status=Decision.PENDING).exists():
+            raise Conflict("Đơn vị đang có đề nghị gia hạn chờ Văn phòng duyệt.")
         request = ExtensionRequest.objects.create(
             occurrence=occurrence,
-            unit_id=access.acting_unit(directive.units.all()),
+            part=part,
+            unit_id=part.unit_id,
             requested_by=by,
             requested_at=moment,
-            current_due=occurrence.due_on,
+            current_due=part.due_on,
             proposed_due=proposed_due,
             reason=body,
         )
-        occurrence.extension_requested_at = moment
-        occurrence.save(update_fields=["extension_requested_at"])
+        part.extension_requested_at = moment
+        part.save(update_fields=["extension_requested_at"])
+        sync_occurrence(occurrence)
         audit.record(
             "directives.request_extension",
             object_type="directives.directive",
             object_id=directive.pk,
-            summary=f"Đề nghị gia hạn nhiệm vụ {directive.number} đến {proposed_due:%d/%m/%Y}",
-            data={"occurrence": occurrence.pk, "request": request.pk, "proposed_due": proposed_due},
+            summary=(
+                f"Đề nghị gia hạn nhiệm vụ {directive.number} đến {proposed_due:%d/%m/%Y}, {part.unit.name}"
+            ),
+            data={
+                "occurrence": occurrence.pk,
+                "part": part.pk,
+                "request": request.pk,
+                "proposed_due": proposed_due,
+            },
         )
     return request
 
@@ -722,7 +989,7 @@ def request_extension(
 def decide_extension(
     by: User, request_id: int, *, approve: bool, note: str = "", now: datetime | None = None
 ) -> ExtensionRequest:
-    """The office approves (the deadline moves; the change is kept in the history) or refuses."""
+    """The office approves (the unit's deadline moves; the change is kept in the history) or refuses."""
     moment = _now(now)
     request = ExtensionRequest.objects.select_related("occurrence").filter(pk=request_id).first()
     if request is None:
@@ -735,33 +1002,38 @@ def decide_extension(
         request = ExtensionRequest.objects.select_for_update().get(pk=request_id)
         if request.status != Decision.PENDING:
             raise Conflict("Đề nghị này đã được xử lý.")
+        if request.part_id is None:
+            raise Conflict("Đề nghị này không gắn với phần việc của đơn vị nào; đơn vị hãy gửi lại đề nghị.")
+        part = _locked_part(occurrence, request.part_id)
         request.status = Decision.APPROVED if approve else Decision.REFUSED
         request.decided_by, request.decided_at, request.decision_note = by, moment, reason
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        occurrence.extension_requested_at = None
+        part.extension_requested_at = None
         fields = ["extension_requested_at"]
         if approve:
             DeadlineChange.objects.create(
                 occurrence=occurrence,
-                old_due=occurrence.due_on,
+                part=part,
+                old_due=part.due_on,
                 new_due=request.proposed_due,
                 changed_at=moment,
                 changed_by=by,
                 reason=request.reason,
                 extension=request,
             )
-            occurrence.due_on = request.proposed_due
+            part.due_on = request.proposed_due
             fields.append("due_on")
-        occurrence.save(update_fields=fields)
+        part.save(update_fields=fields)
+        sync_occurrence(occurrence)
         audit.record(
             "directives.approve_extension" if approve else "directives.refuse_extension",
             object_type="directives.directive",
             object_id=directive.pk,
             summary=(
                 f"{'Đồng ý' if approve else 'Không đồng ý'} gia hạn nhiệm vụ {directive.number} "
-                f"đến {request.proposed_due:%d/%m/%Y}"
+                f"đến {request.proposed_due:%d/%m/%Y}, {part.unit.name}"
             ),
-            data={"occurrence": occurrence.pk, "request": request.pk, "note": reason},
+            data={"occurrence": occurrence.pk, "part": part.pk, "request": request.pk, "note": reason},
         )
     return request
 
@@ -773,10 +1045,12 @@ def set_deadline(
     due: date,
     reason: str,
     occurrence_id: int | None = None,
+    part_id: int | None = None,
     now: datetime | None = None,
 ) -> DeadlineChange:
     """The office sets or changes a deadline itself — e.g. a date for a task "theo tiến độ" once the
-    document it waited for is out. Kept in the deadline history like an extension."""
+    document it waited for is out: for the whole period (every part not completed) or, with
+    ``part_id``, for one unit's part. Kept in the deadline history like an extension."""
     moment = _now(now)
     directive = _directive(directive_id)
     _as_office(by, directive)
@@ -784,34 +1058,55 @@ def set_deadline(
     with transaction.atomic():
         occurrence = _locked_occurrence(directive, occurrence_id)
         _not_done(occurrence)
-        if occurrence.due_on == due:
+        part = _locked_part(occurrence, part_id) if part_id is not None else None
+        if part is not None:
+            _part_not_done(part)
+        current = part.due_on if part is not None else occurrence.due_on
+        if current == due:
             raise InvalidInput("Thời hạn mới trùng thời hạn hiện tại.")
         if due < directive.document.issued_on:
             raise InvalidInput("Thời hạn không được trước ngày ban hành văn bản.")
         change = DeadlineChange.objects.create(
             occurrence=occurrence,
-            old_due=occurrence.due_on,
+            part=part,
+            old_due=current,
             new_due=due,
             changed_at=moment,
             changed_by=by,
             reason=body,
         )
-        occurrence.due_on = due
-        occurrence.save(update_fields=["due_on"])
+        if part is not None:
+            part.due_on = due
+            part.save(update_fields=["due_on"])
+        else:
+            occurrence.due_on = due
+            occurrence.save(update_fields=["due_on"])
+            occurrence.parts.filter(completed_on__isnull=True).update(due_on=due)
+        sync_occurrence(occurrence)
+        scope = f", {part.unit.name}" if part is not None else ""
         audit.record(
             "directives.set_deadline",
             object_type="directives.directive",
             object_id=directive.pk,
-            summary=f"Đặt thời hạn nhiệm vụ {directive.number} ({directive.document.number}): {due:%d/%m/%Y}",
-            data={"occurrence": occurrence.pk, "old": change.old_due, "new": due},
+            summary=(
+                f"Đặt thời hạn nhiệm vụ {directive.number} ({directive.document.number}): "
+                f"{due:%d/%m/%Y}{scope}"
+            ),
+            data={
+                "occurrence": occurrence.pk,
+                "part": part.pk if part else None,
+                "old": change.old_due,
+                "new": due,
+            },
         )
     return change
 
 
 def ensure_all_occurrences(today: date) -> int:
-    """New periods of every recurring task (run by the periodic reminder job)."""
+    """New periods of every recurring task, and the parts of units that lead a task since (run by the
+    periodic reminder job)."""
     created = 0
-    for directive in Directive.objects.exclude(recurrence="").select_related("document"):
+    for directive in Directive.objects.select_related("document"):
         with transaction.atomic():
             created += ensure_occurrences(directive, today)
     return created
@@ -825,10 +1120,13 @@ __all__ = [
     "PlanImportError",
     "decide_completion",
     "decide_extension",
+    "ensure_parts",
     "import_plan",
+    "record_completion",
     "report_progress",
     "request_completion",
     "request_extension",
     "resolve_unit_name",
     "set_deadline",
+    "sync_occurrence",
 ]

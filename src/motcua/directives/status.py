@@ -1,8 +1,8 @@
 """The status of a task (nhiệm vụ), derived from its dates and progress — pure Python (domain.md §9).
 
-Nothing is stored: the status changes with the calendar. One task occurrence has a deadline (or none:
-"Thường xuyên", "theo tiến độ …"), maybe progress reports, maybe an approved completion date. On a
-given day its status is the first that applies:
+Nothing is stored: the status changes with the calendar. One unit's part of a task occurrence has a
+deadline (or none: "Thường xuyên", "theo tiến độ …"), maybe progress reports, maybe an approved
+completion date. On a given day its status is the first that applies:
 
 1. completed: *Hoàn thành đúng hạn* when the completion date is on or before the deadline (or there is
    no deadline), otherwise *Hoàn thành quá hạn*;
@@ -16,10 +16,17 @@ given day its status is the first that applies:
 "Near" is counted in working days on the province calendar: the deadline ``due`` is near on ``today``
 when the working days in (today, due] are at most N, i.e. when ``due`` is before the (N+1)-th working
 day after today (``soon_until``). The selectors compute the same status in SQL with ``soon_until``.
+
+A task occurrence led by several units (one part each) is summarised (``summarise``): it is complete
+when every part is — on the last part's completion date, *quá hạn* when any part was completed after
+its own deadline; until then its deadline is the earliest deadline among the parts not completed, so a
+single late unit makes the task *Đang thực hiện quá hạn*.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -78,3 +85,34 @@ def derive(
     if due < soon_until:
         return Status.SOON_DUE
     return Status.IN_PROGRESS if started else Status.NOT_STARTED
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the parts of a task occurrence add up to."""
+
+    completed_on: date | None  # every part completed: the last completion date
+    late: bool  # every part completed, and one of them after its own deadline
+    next_due: date | None  # not completed: the earliest deadline among the parts not completed
+
+
+def summarise(parts: Iterable[tuple[date | None, date | None]]) -> Summary:
+    """``(deadline, completion date)`` of each unit's part → the occurrence's summary. Without parts
+    nothing is complete and there is no deadline."""
+    rows = list(parts)
+    open_dues = [due for due, done in rows if done is None]
+    if rows and len(open_dues) == 0:
+        done_days = [done for _, done in rows if done is not None]
+        late = any(done is not None and due is not None and done > due for due, done in rows)
+        return Summary(max(done_days), late, None)
+    dated = [due for due in open_dues if due is not None]
+    return Summary(None, False, min(dated) if dated else None)
+
+
+def derive_summary(summary: Summary, *, started: bool, today: date, soon_until: date) -> Status:
+    """The status of a task occurrence from its parts' summary (``derive`` for the unfinished case)."""
+    if summary.completed_on is not None:
+        return Status.DONE_LATE if summary.late else Status.DONE_ON_TIME
+    return derive(
+        due=summary.next_due, completed_on=None, started=started, today=today, soon_until=soon_until
+    )

@@ -1,11 +1,13 @@
 """Background work of task tracking (``motcua worker``; scheduled in ``core/schedule.py``).
 
-``send_reminders`` first creates the new period of every recurring task, then raises a reminder once
-per occurrence and kind: *sắp đến hạn* when an unfinished occurrence's deadline is within the rule
-``directives.soon_due_working_days`` working days, *quá hạn* once it has passed. An occurrence waiting
-for the office's approval of its completion is not reminded. The lead unit's staff receive one e-mail
-digest each: everyone holding a role that may act (``access.ACTING_ROLES``) at a lead unit or below it;
-for a collective lead ("các sở, ban, ngành"), the heads (agency leaders) of the units it covers.
+``send_reminders`` first creates the new period of every recurring task (and the parts of units that
+lead a task since), then raises a reminder once per unit's part and kind: *sắp đến hạn* when an
+unfinished part's deadline is within the rule ``directives.soon_due_working_days`` working days, *quá
+hạn* once it has passed. A part waiting for the office's approval of its completion, or completed, is
+not reminded — a unit that finished is never reminded about the others. Each part's unit staff receive
+one e-mail digest each: everyone holding a role that may act (``access.ACTING_ROLES``) at a unit named
+in the lead cell or below it; for a unit covered by a collective lead ("các sở, ban, ngành"), its head
+(agency leader).
 """
 
 from __future__ import annotations
@@ -22,12 +24,11 @@ from django.utils import timezone
 
 from motcua.core import audit
 from motcua.core.mail import send_digests
-from motcua.core.models import OrgUnit, Role, RoleAssignment
+from motcua.core.models import Role, RoleAssignment
 from motcua.core.text import fold
 from motcua.directives import selectors, services
-from motcua.directives.access import ACTING_ROLES, COLLECTIVE_KINDS
-from motcua.directives.models import Directive, DirectiveUnit, Occurrence, Reminder
-from motcua.directives.unitnames import Collective
+from motcua.directives.access import ACTING_ROLES
+from motcua.directives.models import Directive, DirectiveUnit, Part, Reminder
 from motcua.workdays.domain import to_local
 
 KIND_TEXT = {Reminder.Kind.BEFORE: "sắp đến hạn", Reminder.Kind.OVERDUE: "đã quá hạn"}
@@ -42,13 +43,13 @@ class _Line:
     due_on: date
 
 
-def _recipients(occurrences: list[Occurrence], day: date) -> dict[int, list[str]]:
-    """E-mail addresses of each occurrence's lead unit staff (three queries in all)."""
-    directive_ids = {o.directive_id for o in occurrences}
-    leads = list(
+def _recipients(parts: list[Part], day: date) -> dict[int, list[str]]:
+    """E-mail addresses of the staff of each part's unit (three queries in all)."""
+    directive_ids = {p.occurrence.directive_id for p in parts}
+    named = set(
         DirectiveUnit.objects.filter(
-            directive_id__in=directive_ids, role=Directive.UnitRole.LEAD
-        ).select_related("unit")
+            directive_id__in=directive_ids, role=Directive.UnitRole.LEAD, unit__isnull=False
+        ).values_list("directive_id", "unit_id")
     )
     assignments = list(
         RoleAssignment.objects.filter(valid_from__lte=day, user__is_active=True)
@@ -56,32 +57,30 @@ def _recipients(occurrences: list[Occurrence], day: date) -> dict[int, list[str]
         .exclude(user__email="")
         .select_related("unit", "user")
     )
-    kinds_by_unit = {u.pk: u.kind for u in OrgUnit.objects.active_on(day).only("id", "kind")}
-    by_directive: dict[int, set[str]] = defaultdict(set)
-    for lead in leads:
+    out: dict[int, list[str]] = {}
+    for part in parts:
         people: set[str] = set()
-        if lead.unit is not None:
+        if (part.occurrence.directive_id, part.unit_id) in named:
             for a in assignments:
-                if a.role in ACTING_ROLES and a.unit.path.startswith(lead.unit.path):
+                if a.role in ACTING_ROLES and a.unit.path.startswith(part.unit.path):
                     people.add(a.user.email)
-        if lead.collective:
-            kinds = COLLECTIVE_KINDS.get(Collective(lead.collective), frozenset())
+        else:  # covered by a collective: the head of the unit
             for a in assignments:
-                if a.role == Role.AGENCY_LEADER and kinds_by_unit.get(a.unit_id) in kinds:
+                if a.role == Role.AGENCY_LEADER and a.unit_id == part.unit_id:
                     people.add(a.user.email)
-        by_directive[lead.directive_id] |= people
-    return {o.pk: sorted(by_directive.get(o.directive_id, set())) for o in occurrences}
+        out[part.pk] = sorted(people)
+    return out
 
 
 @task()
 def send_reminders(now: str | None = None) -> dict[str, int]:
-    """Remind the lead units of tasks about to be due and overdue, once per occurrence and kind.
+    """Remind the lead units of tasks about to be due and overdue, once per unit's part and kind.
     ``now`` (ISO 8601) exists for replays and tests; the scheduled run uses the clock."""
     moment = datetime.fromisoformat(now) if now else timezone.now()
     today = to_local(moment).date()
     periods = services.ensure_all_occurrences(today)
     until = selectors.soon_until(today)
-    open_ = Occurrence.objects.filter(
+    open_ = Part.objects.filter(
         completed_on__isnull=True, due_on__isnull=False, completion_requested_at__isnull=True
     )
     candidates = [
@@ -100,26 +99,31 @@ def send_reminders(now: str | None = None) -> dict[str, int]:
     digests: dict[str, list[_Line]] = defaultdict(list)
     with audit.acting_as(None, label="việc định kỳ: nhắc hạn nhiệm vụ"), transaction.atomic():
         for kind, qs in candidates:
-            occurrences = list(qs.select_related("directive", "directive__document").order_by("due_on", "pk"))
-            emails = _recipients(occurrences, today)
-            for occurrence in occurrences:
-                assert occurrence.due_on is not None
+            parts = list(
+                qs.select_related("unit", "occurrence__directive__document").order_by(
+                    "due_on", "occurrence_id", "unit__path"
+                )
+            )
+            emails = _recipients(parts, today)
+            for part in parts:
+                assert part.due_on is not None
                 try:
                     with transaction.atomic():
                         Reminder.objects.create(
-                            occurrence=occurrence,
+                            occurrence=part.occurrence,
+                            part=part,
                             kind=kind,
-                            due_on=occurrence.due_on,
+                            due_on=part.due_on,
                             sent_at=moment,
-                            recipients=emails[occurrence.pk],
+                            recipients=emails[part.pk],
                         )
                 except IntegrityError:
                     continue  # another worker sent it first
                 counts[str(kind)] += 1
-                d = occurrence.directive
-                for email in emails[occurrence.pk]:
+                d = part.occurrence.directive
+                for email in emails[part.pk]:
                     digests[email].append(
-                        _Line(kind, d.document.number, d.number, d.content.splitlines()[0], occurrence.due_on)
+                        _Line(kind, d.document.number, d.number, d.content.splitlines()[0], part.due_on)
                     )
         if counts["before"] or counts["overdue"]:
             audit.record(
@@ -128,8 +132,9 @@ def send_reminders(now: str | None = None) -> dict[str, int]:
                 summary=f"Nhắc hạn nhiệm vụ: {counts['overdue']} quá hạn, {counts['before']} sắp đến hạn",
                 data={"counts": counts, "at": moment.isoformat()},
             )
-        # Mail goes out only once the reminders are committed: a rollback must not leave sent mail.
-        transaction.on_commit(lambda: _send(digests))
+        # The digests are queued with the reminders (core.mail outbox) and leave once both are
+        # committed: a rollback sends nothing, a killed worker leaves them to the next delivery.
+        _send(digests)
     return counts
 
 

@@ -22,10 +22,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from motcua.core.errors import DomainError
 from motcua.core.models import OrgUnit, User
+from motcua.core.text import id_or_none
 from motcua.directives import selectors, services
 from motcua.directives import status as st
 from motcua.directives.access import Access, access_for
@@ -38,6 +40,7 @@ from motcua.directives.forms import (
     ExtensionForm,
     ImportForm,
     ProgressForm,
+    RecordForm,
     ReviewForm,
     TaskFilterForm,
 )
@@ -196,7 +199,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
         if unit is None:
             return _problem(request, _("Không có đơn vị mã %(code)s.") % {"code": code}, 404)
     document_id = request.GET.get("van-ban", "")
-    filters = _filters(form, unit=unit, document=int(document_id) if document_id.isdigit() else None)
+    filters = _filters(form, unit=unit, document=id_or_none(document_id))
     qs, counts = selectors.task_list(_user(request), filters, today=today, access=access)
     keep = {
         k: v
@@ -251,7 +254,7 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
     qs, counts = selectors.task_list(user, filters, today=today, access=access)
     lead_counts = selectors.status_counts(
         selectors.for_unit(
-            selectors.annotated(selectors.visible(user, access), today, selectors.soon_until(today)),
+            selectors.annotated(selectors.visible(user, access), today, selectors.soon_until(today), unit),
             unit,
             "lead",
         )
@@ -284,6 +287,7 @@ ACTIONS = {
     "hoan-thanh": CompletionForm,
     "gia-han": ExtensionForm,
     "thoi-han": DeadlineForm,
+    "ghi-nhan": RecordForm,
 }
 
 
@@ -294,32 +298,47 @@ def _task_context(
     today = timezone.localdate()
     view = selectors.task(_user(request), pk, today=today, seq=seq, access=access)
     done = view.occurrence.completed_on is not None
-    leads = access.leads(view.units) and not done
+    mine = [p for p in view.my_parts if p.part.completed_on is None]
     decides = access.can_decide(view.directive.document.assigning_unit)
+    open_parts = [(p.part.pk, p.part.unit.name) for p in view.open_parts]
+    my_choices = [(p.part.pk, p.part.unit.name) for p in mine]
     forms: dict[str, Any] = {
-        "bao_cao": ProgressForm(initial={"percent": view.occurrence.progress}),
+        "bao_cao": ProgressForm(initial={"percent": mine[0].part.progress if mine else 0}),
         "hoan_thanh": CompletionForm(initial={"completed_on": today.strftime("%d/%m/%Y")}),
         "gia_han": ExtensionForm(),
         "thoi_han": DeadlineForm(),
-        "duyet_hoan_thanh": DecisionForm(prefix="c"),
-        "duyet_gia_han": DecisionForm(prefix="e"),
+        "ghi_nhan": RecordForm(initial={"completed_on": today.strftime("%d/%m/%Y")}),
     }
     forms.update(bound or {})
-    can_complete = leads and view.pending_completion is None
-    can_extend = leads and view.pending_extension is None and view.occurrence.due_on is not None
-    pending = view.pending_completion is not None or view.pending_extension is not None
+    decisions = [
+        (c, (bound or {}).get(f"c{c.pk}") or DecisionForm(prefix=f"c{c.pk}"))
+        for c in view.pending_completions
+    ]
+    extension_decisions = [
+        (e, (bound or {}).get(f"e{e.pk}") or DecisionForm(prefix=f"e{e.pk}")) for e in view.pending_extensions
+    ]
+    can_complete = [p for p in mine if p.pending_completion is None]
+    can_extend = [p for p in mine if p.pending_extension is None and p.part.due_on is not None]
+    pending = bool(decisions or extension_decisions)
     return {
         "v": view,
         "d": view.directive,
         "o": view.occurrence,
         "status_label": STATUS_TEXT[view.status],
         "forms": forms,
-        "can_report": leads,
-        "can_complete": can_complete,
-        "can_extend": can_extend,
+        "my_parts": my_choices,
+        "open_parts": open_parts,
+        "complete_parts": [(p.part.pk, p.part.unit.name) for p in can_complete],
+        "extend_parts": [(p.part.pk, p.part.unit.name) for p in can_extend],
+        "can_report": bool(mine),
+        "can_complete": bool(can_complete),
+        "can_extend": bool(can_extend),
         "can_decide": decides,
+        "decisions": decisions,
+        "extension_decisions": extension_decisions,
         "can_set_deadline": decides and not done,
-        "has_actions": leads or (decides and (pending or not done)),
+        "can_record": decides and not done and bool(open_parts),
+        "has_actions": bool(mine) or (decides and (pending or not done)),
         "today": today,
         "summary": [m for f in (bound or {}).values() for m in f.summary()],
     }
@@ -330,7 +349,7 @@ def _task_context(
 def task_page(request: HttpRequest, pk: int) -> HttpResponse:
     seq = request.GET.get("ky", "")
     try:
-        context = _task_context(request, pk, seq=int(seq) if seq.isdigit() else None)
+        context = _task_context(request, pk, seq=id_or_none(seq))
     except DomainError as exc:
         return _problem(request, exc.message, exc.status)
     return render(request, "directives/task.html", context)
@@ -360,7 +379,9 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     data = form.cleaned_data
     user = _user(request)
     occurrence = request.POST.get("occurrence", "")
-    occurrence_id = int(occurrence) if occurrence.isdigit() else None
+    occurrence_id = id_or_none(occurrence)
+    part = request.POST.get("part", "")
+    part_id = id_or_none(part)
     try:
         if action == "bao-cao":
             services.report_progress(
@@ -370,11 +391,17 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 text=data["text"],
                 files=data["attachments"],
                 occurrence_id=occurrence_id,
+                part_id=part_id,
             )
             messages.success(request, _("Đã ghi báo cáo tiến độ."))
         elif action == "hoan-thanh":
             services.request_completion(
-                user, pk, completed_on=data["completed_on"], note=data["note"], occurrence_id=occurrence_id
+                user,
+                pk,
+                completed_on=data["completed_on"],
+                note=data["note"],
+                occurrence_id=occurrence_id,
+                part_id=part_id,
             )
             messages.success(request, _("Đã gửi đề nghị xác nhận hoàn thành; Văn phòng UBND sẽ duyệt."))
         elif action == "gia-han":
@@ -384,11 +411,30 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 proposed_due=data["proposed_due"],
                 reason=data["reason"],
                 occurrence_id=occurrence_id,
+                part_id=part_id,
             )
             messages.success(request, _("Đã gửi đề nghị gia hạn; Văn phòng UBND sẽ xem xét."))
+        elif action == "ghi-nhan":
+            records = services.record_completion(
+                user,
+                pk,
+                completed_on=data["completed_on"],
+                note=data["note"],
+                occurrence_id=occurrence_id,
+                part_id=part_id,
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "Đã ghi nhận hoàn thành cho %(n)s đơn vị.",
+                    "Đã ghi nhận hoàn thành cho %(n)s đơn vị.",
+                    len(records),
+                )
+                % {"n": len(records)},
+            )
         else:
             services.set_deadline(
-                user, pk, due=data["due"], reason=data["reason"], occurrence_id=occurrence_id
+                user, pk, due=data["due"], reason=data["reason"], occurrence_id=occurrence_id, part_id=part_id
             )
             messages.success(request, _("Đã cập nhật thời hạn; thay đổi được lưu trong lịch sử thời hạn."))
     except DomainError as exc:
@@ -403,8 +449,8 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def decide(request: HttpRequest, pk: int, kind: str, request_id: int) -> HttpResponse:
     if kind not in {"hoan-thanh", "gia-han"}:
         raise Http404
-    key = f"duyet_{kind.replace('-', '_')}"
-    form = DecisionForm(data=request.POST, prefix="c" if kind == "hoan-thanh" else "e")
+    key = f"{'c' if kind == 'hoan-thanh' else 'e'}{request_id}"
+    form = DecisionForm(data=request.POST, prefix=key)
     if not form.is_valid():
         return _render_error(request, pk, 400, bound={key: form})
     approve = form.cleaned_data["decision"] == "approve"
@@ -414,10 +460,15 @@ def decide(request: HttpRequest, pk: int, kind: str, request_id: int) -> HttpRes
         raise Http404  # a request of another task
     try:
         if kind == "hoan-thanh":
-            services.decide_completion(_user(request), request_id, approve=approve, note=note)
+            decided = services.decide_completion(_user(request), request_id, approve=approve, note=note)
+            done = decided.occurrence.completed_on is not None
             messages.success(
                 request,
-                _("Đã xác nhận nhiệm vụ hoàn thành.")
+                (
+                    _("Đã xác nhận nhiệm vụ hoàn thành.")
+                    if done
+                    else _("Đã xác nhận hoàn thành phần việc của đơn vị.")
+                )
                 if approve
                 else _("Đã trả lại đề nghị hoàn thành cho đơn vị."),
             )
@@ -520,7 +571,7 @@ def review(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     units = [(u.code, u.name) for u in selectors.unit_choices(today).only("code", "name")]
     document_id = request.GET.get("van-ban", "")
-    doc = int(document_id) if document_id.isdigit() else None
+    doc = id_or_none(document_id)
     bound: ReviewForm | None = None
     status = 200
     if request.method == "POST":

@@ -24,19 +24,19 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Header, Query, Router, Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from motcua.catalogue.models import Component, Procedure, ProcedureVersion
-from motcua.core import tokens
+from motcua.core import people, tokens
 from motcua.core.audit import acting_as, record
 from motcua.core.errors import Forbidden
 from motcua.core.middleware import client_ip
 from motcua.core.models import Organisation, OrgUnit, Person, Role, User
 from motcua.core.permissions import has_role
+from motcua.dossiers import idempotency, selectors, services
 from motcua.dossiers import schemas as s
-from motcua.dossiers import selectors, services
 from motcua.dossiers.models import Channel, Dossier, ResultDelivery
 from motcua.dossiers.rules import (
     ACTION_LABELS,
@@ -92,7 +92,7 @@ class StaffSession(APIKeyCookie):
 
 router = Router(auth=[TokenAuth(), StaffSession()])
 
-ERRORS: dict[int, Any] = {code: s.ErrorOut for code in (401, 403, 404, 409, 422, 429)}
+ERRORS: dict[int, Any] = {code: s.ErrorOut for code in (400, 401, 403, 404, 409, 422, 429)}
 
 
 def _caller(request: HttpRequest) -> User:
@@ -208,44 +208,37 @@ def _catalogue_components(procedure: Procedure, day: date) -> list[Component]:
 
 
 def _applicant(data: s.ApplicantIn) -> Person | Organisation:
-    """The applicant on record, or a new one (inside the caller's transaction)."""
-    if data.citizen_id:
-        person = Person.objects.filter(citizen_id=data.citizen_id).first()
-        if person is not None:
-            return person
-        if not (data.full_name or "").strip():
-            raise InvalidDossierInput(
-                f"Chưa có công dân số định danh {data.citizen_id} trong hệ thống; "
-                "gửi kèm full_name (và birth_date nếu có) để tạo.",
-                code="applicant_unknown",
-                details={"field": "applicant.full_name"},
+    """The applicant on record, or a new one (``core.people``: checked, and safe when another
+    counter registers the same number at the same moment), inside the caller's transaction."""
+    try:
+        if data.citizen_id:
+            return people.person(
+                people.PersonIn(
+                    citizen_id=data.citizen_id,
+                    full_name=data.full_name or "",
+                    birth_date=data.birth_date,
+                    phone=data.phone,
+                    email=data.email,
+                    address=data.address,
+                )
+            )[0]
+        return people.organisation(
+            people.OrganisationIn(
+                tax_code=data.tax_code or "",
+                name=data.full_name or "",
+                representative=data.representative,
+                phone=data.phone,
+                email=data.email,
+                address=data.address,
             )
-        return Person.objects.create(
-            citizen_id=data.citizen_id,
-            full_name=(data.full_name or "").strip(),
-            birth_date=data.birth_date,
-            phone=data.phone,
-            email=data.email,
-            address=data.address,
+        )[0]
+    except people.ApplicantInvalid as exc:
+        field = {"id_number": "citizen_id" if data.citizen_id else "tax_code", "name": "full_name"}.get(
+            exc.field, exc.field
         )
-    organisation = Organisation.objects.filter(tax_code=data.tax_code).first()
-    if organisation is not None:
-        return organisation
-    if not (data.full_name or "").strip():
         raise InvalidDossierInput(
-            f"Chưa có tổ chức mã số thuế {data.tax_code} trong hệ thống; "
-            "gửi kèm full_name (tên tổ chức) để tạo.",
-            code="applicant_unknown",
-            details={"field": "applicant.full_name"},
-        )
-    return Organisation.objects.create(
-        tax_code=data.tax_code or "",
-        name=(data.full_name or "").strip(),
-        address=data.address,
-        representative=data.representative,
-        phone=data.phone,
-        email=data.email,
-    )
+            exc.message, code=exc.code, details={"field": f"applicant.{field}"}
+        ) from None
 
 
 # -- output ------------------------------------------------------------------------------------------
@@ -271,6 +264,7 @@ def _list_items(rows: Sequence[Dossier]) -> list[s.DossierListItem]:
             national_status=d.national_status,
             channel=d.channel,
             applicant_name=d.applicant_name,
+            applicant_identified=not d.applicant_unidentified,
             procedure=s.Ref(code=d.procedure.code, name=d.procedure.name),
             receiving_unit=s.Ref(code=d.receiving_unit.code, name=d.receiving_unit.name),
             competent_unit=s.Ref(code=d.competent_unit.code, name=d.competent_unit.name),
@@ -300,7 +294,7 @@ def _detail_out(detail: selectors.DossierDetail) -> s.DossierOut:
         if catalogue_ids
         else {}
     )
-    is_person = d.applicant_person_id is not None
+    kind = d.applicant_type
     return s.DossierOut(
         code=d.code,
         state=d.state,
@@ -315,14 +309,15 @@ def _detail_out(detail: selectors.DossierDetail) -> s.DossierOut:
         receiving_unit=s.Ref(code=d.receiving_unit.code, name=d.receiving_unit.name),
         competent_unit=s.Ref(code=d.competent_unit.code, name=d.competent_unit.name),
         applicant=s.ApplicantOut(
-            type="citizen" if is_person else "organisation",
+            type="citizen" if kind == 1 else "organisation" if kind == 2 else None,
             id_number=d.applicant_id_number,
             name=d.applicant_name,
+            identified=not d.applicant_unidentified,
         ),
         submitted_at=to_local(d.submitted_at),
         received_at=_t(d.received_at),
         due_at=_t(d.due_at),
-        original_due_at=_t(d.original_due_at),
+        promised_at=_t(d.promised_at),
         step_started_at=_t(d.step_started_at),
         step_due_at=_t(d.step_due_at),
         finished_at=_t(d.finished_at),
@@ -459,14 +454,32 @@ Thành phần hồ sơ tham chiếu danh mục theo `order` hoặc `code` của 
 """
 
 
+IDEMPOTENCY_KEY = Header(
+    None,
+    alias=idempotency.HEADER,
+    description="Khóa chống tạo trùng (ví dụ một UUID): gửi lại cùng khóa và cùng nội dung thì nhận lại hồ "
+    "sơ đã tạo lần đầu; cùng khóa với nội dung khác: 409 idempotency_key_reused.",
+)
+
+
 @router.post(
     "/",
     response={201: s.DossierOut, **ERRORS},
     summary="Tạo hồ sơ (tiếp nhận tại quầy, bưu chính hoặc nộp trực tuyến)",
     description=CREATE_DESCRIPTION,
 )
-def create_dossier(request: HttpRequest, payload: s.CreateIn) -> Status[s.DossierOut]:
+def create_dossier(
+    request: HttpRequest, payload: s.CreateIn, idempotency_key: str | None = IDEMPOTENCY_KEY
+) -> Status[s.DossierOut]:
     user = _caller(request)
+    key = idempotency.check_key(idempotency_key)
+    if key is not None:
+        token = getattr(request, "api_token", None)
+        scope = idempotency.scope_of(user_id=user.pk, token_id=token.pk if token is not None else None)
+        digest = idempotency.request_hash(payload.model_dump(mode="json"))
+        earlier = idempotency.replay(scope, key, digest)
+        if earlier is not None:  # the same request again: the dossier it created, nothing new
+            return Status(201, _after_write(user, earlier))
     procedure = _procedure(payload.procedure)
     receiving = _unit(payload.receiving_unit, "receiving_unit")
     competent = _unit(payload.competent_unit, "competent_unit") if payload.competent_unit else receiving
@@ -481,6 +494,11 @@ def create_dossier(request: HttpRequest, payload: s.CreateIn) -> Status[s.Dossie
         _catalogue_components(procedure, to_local(timezone.now()).date()), payload.components
     )
     with _acting(request), transaction.atomic():
+        claimed = None
+        if key is not None:
+            claimed, earlier = idempotency.claim(scope, key, digest)
+            if earlier is not None:  # an identical request committed meanwhile
+                return Status(201, _after_write(user, earlier))
         applicant = _applicant(payload.applicant)
         if payload.channel == int(Channel.ONLINE):
             dossier = services.submit_online(
@@ -510,6 +528,8 @@ def create_dossier(request: HttpRequest, payload: s.CreateIn) -> Status[s.Dossie
                 channel=payload.channel,
                 result_delivery=payload.result_delivery or ResultDelivery.COUNTER,
             )
+        if claimed is not None:
+            idempotency.bind(claimed, dossier)
     return Status(201, _after_write(user, dossier))
 
 
@@ -534,6 +554,15 @@ def _dispatch(user: User, code: str, p: Any) -> Dossier:
     if isinstance(p, s.HandOverIn):
         return services.hand_over(
             code, by=user, expected_version=v, assignee=_assignee(p.assignee), note=p.note
+        )
+    if isinstance(p, s.SendBackIn):
+        return services.send_back(
+            code,
+            by=user,
+            expected_version=v,
+            reason=p.reason,
+            to_step=p.to_step,
+            assignee=_assignee(p.assignee),
         )
     if isinstance(p, s.AssignIn):
         assignee = _assignee(p.assignee)
@@ -649,6 +678,7 @@ BoxName = Literal[
     "to_sign",
     "to_answer",
     "to_return",
+    "unhandled",
     "soon_due",
     "overdue",
     "in_scope",
@@ -670,7 +700,8 @@ SortKey = Literal["due_at", "-due_at", "received_at", "-received_at", "submitted
 
 BOX_DESCRIPTION = (
     "Hộp hồ sơ: to_receive (chờ tiếp nhận), to_process (chờ xử lý), to_approve (chờ trình ký), "
-    "to_sign (chờ ký duyệt), to_answer (chờ cho ý kiến), to_return (chờ trả kết quả), soon_due (sắp đến "
+    "to_sign (chờ ký duyệt), to_answer (chờ cho ý kiến), to_return (chờ trả kết quả), unhandled (hồ sơ chưa "
+    "có người xử lý: không ai giữ vai trò của bước hiện tại tại đơn vị thực hiện), soon_due (sắp đến "
     "hạn), overdue (quá hạn), in_scope (tất cả trong phạm vi, mới nộp trước)."
 )
 

@@ -2,19 +2,20 @@
 
 Two passes over the file:
 
-1. **Validation** — every line is parsed, checked field by field and turned into its history (the
+1. **Validation** — every line is decoded (UTF-8), parsed, checked for characters no store accepts
+   and for nesting (``importing_checks``), checked field by field and turned into its history (the
    events its dates imply, each checked against ``rules.TRANSITIONS``). Nothing is written; any
    problem is collected with its line number and field. One bad line rejects the whole file
    (``ImportRejected``, ``details`` = every problem).
-2. **Writing**, in batches of ``batch_size`` lines, each batch in one transaction: placeholder
+2. **Writing**, in batches of ``batch_size`` lines, all in **one transaction**: placeholder
    procedures and units for unknown codes, applicants (``core.Person`` / ``core.Organisation``),
    dossiers, their components, fees, supplements and apologies, and the events — plain rows made
    straight from the parsed lines (no model instances), ``COPY`` on PostgreSQL, ``bulk_create``
-   elsewhere — then **one audit entry per batch** (``dossier.import``). No outbox message is written:
-   nothing is re-sent to the national portal. While a batch is written, a second thread prepares the
-   next batch's new dossiers (``Writer.prepare``: pure Python, no database); every write stays in the
-   calling thread, on its connection, batch after batch, so a failure leaves the earlier batches
-   committed and nothing of the failing one or later ones.
+   elsewhere — and **one audit entry per batch** (``dossier.import``), appended with the
+   placeholders' entries at the end (``audit.held``). No outbox message is written: nothing is
+   re-sent to the national portal. While a batch is written, a second thread prepares the next
+   batch's new dossiers (``Writer.prepare``: pure Python, no database); every write stays in the
+   calling thread, on its connection, so a failure anywhere stores nothing at all.
 
 A line whose ``MaHoSo`` already exists changes nothing when the dossier's export already gives the
 line's values, and otherwise becomes **one** ``import_update`` event that sets the state and dates the
@@ -51,7 +52,9 @@ from motcua.core.identity import IdentityError, normalise_tax_code, parse_citize
 from motcua.core.models import Organisation, OrgUnit, Person
 from motcua.core.rules import rule_value
 from motcua.core.text import fold
+from motcua.dossiers import importing_checks as checks
 from motcua.dossiers import jsonl, national, projection, rules
+from motcua.dossiers.importing_checks import LineProblem
 from motcua.dossiers.jsonl import MISSING
 from motcua.dossiers.models import (
     Channel,
@@ -67,7 +70,7 @@ from motcua.dossiers.models import (
 from motcua.dossiers.rules import Action, State, TransitionNotAllowed
 from motcua.workdays.domain import to_local
 
-IMPORT_LABEL = "Nhập dữ liệu DongBoHoSoMC"
+IMPORT_LABEL = "Nhập từ tệp đồng bộ hồ sơ"  # shown as the actor of imported events
 PLACEHOLDER_NOTE = "Bản ghi tạm từ dữ liệu nhập: mã đơn vị chưa có trong danh mục, cần rà soát."
 MAX_ERRORS = 10_000
 
@@ -185,8 +188,8 @@ class Parsed:
     submitted: datetime
     received: datetime | None
     due: datetime | None
-    applicant_type: int
-    applicant_id: str
+    applicant_type: int | None  # None: not given, for an applicant without an identity number
+    applicant_id: str  # "": no identity number (kept by name only)
     applicant_name: str
     email: str
     phone: str
@@ -268,12 +271,16 @@ def _list(obj: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return value
 
 
-def _applicant(obj: dict[str, Any]) -> tuple[int, str]:
+def _applicant(obj: dict[str, Any]) -> tuple[int | None, str]:
+    """(``LoaiDoiTuong``, the CCCD or tax code). Without ``MaDoiTuong`` (absent, null or blank: old
+    records) the applicant is kept by name only: (the line's ``LoaiDoiTuong`` or ``None``, "")."""
     raw = obj.get("MaDoiTuong")
     if isinstance(raw, int) and not isinstance(raw, bool):
         raise _Bad("MaDoiTuong", "phải là chuỗi (số định danh có thể bắt đầu bằng 0).")
-    number = _text(obj, "MaDoiTuong", required=True).replace(" ", "")
+    number = _text(obj, "MaDoiTuong").replace(" ", "").strip()
     kind = _int(obj, "LoaiDoiTuong", (1, 2))
+    if not number:
+        return kind, ""
     if kind is None:
         kind = 1 if re.fullmatch(r"\d{12}", number) else 2
     try:
@@ -581,16 +588,23 @@ def plan(p: Parsed, now: datetime) -> list[Ev]:
         middle.append((r.values["recorded_at"], 1_000_000 + j, "reset", j))
     middle.sort(key=lambda m: (m[0], m[1]))
     changes = []
+    restarts = []  # per change: a received supplement restarts the statutory clock, an apology does not
     for _, _, kind, i in middle:
         if kind == "receive":
             s = p.supplements[i].values
             changes.append((s["due_before"], s["due_after"]))
+            restarts.append(True)
         elif kind == "reset":
             r = p.resets[i].values
             changes.append((r["old_due"], r["new_due"]))
+            restarts.append(False)
     if changes and changes[-1][1] is not None and changes[-1][1] != p.due:
         raise _Bad("NgayHenTra", "khác NgayHenTraMoi của lần bổ sung hoặc hẹn lại cuối cùng.")
-    dues = _dues(p.due, changes)
+    given = _dues(p.due, changes)  # NgayHenTra after each change, as the citizen was told
+    # the statutory due after each change (every event's due_at): an apology's date is not one
+    dues = [given[0]]
+    for j, restart in enumerate(restarts):
+        dues.append(given[j + 1] if restart else dues[j])
 
     online_path = never_received or received is None or p.channel == Channel.ONLINE
     if online_path:
@@ -639,8 +653,8 @@ def plan(p: Parsed, now: datetime) -> list[Ev]:
                 "keep",
                 dues[k],
                 data={
-                    "due_before": _iso(dues[k - 1]),
-                    "due_after": _iso(dues[k]),
+                    "due_before": _iso(given[k - 1]),
+                    "due_after": _iso(given[k]),
                     "paused_from": _iso(p.supplements[i].values["requested_at"]),
                 },
                 supplement=i,
@@ -648,7 +662,7 @@ def plan(p: Parsed, now: datetime) -> list[Ev]:
         else:
             k += 1
             r = p.resets[i].values
-            old = r["old_due"] or dues[k - 1]
+            old = r["old_due"] or given[k - 1]
             if old is None or r["new_due"] <= old:
                 raise _Bad(f"{where}.NgayHenTraMoi", "phải sau hạn trả trước khi hẹn lại (NgayHenTraTruoc).")
             r["old_due"] = old
@@ -774,39 +788,78 @@ def parse(obj: Any, line: int, resolver: Resolver, now: datetime) -> Parsed:
     return parsed
 
 
-def read_lines(source: str | Path | IO[str]) -> Iterator[tuple[int, str]]:
-    """(line number, text) of every non-blank line; ``-`` is standard input."""
+Source = str | Path | IO[str] | IO[bytes]
+
+
+def _numbered(lines: Iterable[str | bytes]) -> Iterator[tuple[int, str | LineProblem]]:
+    """(line number, text) of every non-blank line; a line of bytes is decoded (UTF-8), and one that
+    cannot be is a ``LineProblem`` in its place."""
+    for number, raw in enumerate(lines, 1):
+        if isinstance(raw, bytes):
+            try:
+                line = checks.decode(raw, first=number == 1)
+            except checks.LineProblem as problem:
+                yield number, problem
+                if number == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    return  # a UTF-16 file: one report, not one per line
+                continue
+        else:
+            line = raw[1:] if number == 1 and raw.startswith("\ufeff") else raw
+        if line.strip():
+            yield number, line
+
+
+def read_lines(source: Source) -> Iterator[tuple[int, str | LineProblem]]:
+    """(line number, text) of every non-blank line, or the ``LineProblem`` of a line that is not UTF-8;
+    ``-`` is standard input. Files and standard input are read as bytes, decoded line by line."""
     if isinstance(source, str | Path):
         if str(source) == "-":
-            stream: Any = sys.stdin
-            for number, text in enumerate(stream, 1):
-                if text.strip():
-                    yield number, text
+            yield from _numbered(sys.stdin.buffer)
             return
-        with open(source, encoding="utf-8-sig") as handle:
-            for number, text in enumerate(handle, 1):
-                if text.strip():
-                    yield number, text
+        with open(source, "rb") as handle:
+            yield from _numbered(handle)
         return
-    for number, text in enumerate(source, 1):
-        if text.strip():
-            yield number, text
+    yield from _numbered(source)
 
 
 def _parse_all(
-    lines: Iterable[tuple[int, str]], resolver: Resolver, now: datetime
+    lines: Iterable[tuple[int, str | LineProblem]], resolver: Resolver, now: datetime
 ) -> Iterator[tuple[int, Parsed | Problem]]:
     for number, text in lines:
+        if isinstance(text, LineProblem):
+            yield number, Problem(number, text.field, text.message)
+            continue
         try:
-            obj = json.loads(text)
+            obj = checks.DECODER.decode(text)
         except json.JSONDecodeError as exc:
             yield number, Problem(number, "(dòng)", f"không phải JSON hợp lệ: {exc.msg} (cột {exc.colno}).")
             continue
+        except LineProblem as problem:  # NaN, Infinity, 1e400
+            yield number, Problem(number, problem.field, problem.message)
+            continue
+        except ValueError:  # an integer of thousands of digits
+            yield number, Problem(number, "(dòng)", "không phải JSON hợp lệ: có số quá dài.")
+            continue
+        except RecursionError:
+            yield (
+                number,
+                Problem(number, "(dòng)", f"lồng nhau quá {checks.MAX_DEPTH} cấp (mảng, đối tượng JSON)."),
+            )
+            continue
         code = obj.get("MaHoSo", "") if isinstance(obj, dict) else ""
+        code = code if isinstance(code, str) else ""
+        # characters and nesting first: only then may the values reach the database
+        if checks.suspect(text) or text.count("{") + text.count("[") > checks.MAX_DEPTH:
+            found = checks.check_value(obj)
+            if found is not None:
+                if checks.bad_text(code) is not None:
+                    code = ""  # not printable as it is
+                yield number, Problem(number, found[0], found[1], code)
+                continue
         try:
             yield number, parse(obj, number, resolver, now)
         except _Bad as bad:
-            yield number, Problem(number, bad.field, bad.message, code if isinstance(code, str) else "")
+            yield number, Problem(number, bad.field, bad.message, code)
 
 
 @dataclass
@@ -821,7 +874,7 @@ class Checked:
 KEEP_PARSED = 50_000
 
 
-def validate(source: str | Path | IO[str], *, now: datetime | None = None, keep: bool = False) -> Checked:
+def validate(source: Source, *, now: datetime | None = None, keep: bool = False) -> Checked:
     """Pass 1: every line checked, nothing written."""
     moment = now or timezone.now()
     resolver = Resolver()
@@ -1016,6 +1069,9 @@ class _Applicant:
     phone: str
 
 
+UNIDENTIFIED = _Applicant(0, "", "")  # a line without MaDoiTuong: no Person or Organisation
+
+
 @dataclass
 class _Built:
     """One new dossier as plain rows: the dossier's columns, its items' and its events (with the
@@ -1207,10 +1263,10 @@ class Writer:
 
     # -- applicants --
 
-    def applicants(self, batch: list[Parsed]) -> dict[tuple[int, str], _Applicant]:
-        people = {p.applicant_id: p for p in batch if p.applicant_type == 1}
-        orgs = {p.applicant_id: p for p in batch if p.applicant_type == 2}
-        found: dict[tuple[int, str], _Applicant] = {}
+    def applicants(self, batch: list[Parsed]) -> dict[tuple[int | None, str], _Applicant]:
+        people = {p.applicant_id: p for p in batch if p.applicant_type == 1 and p.applicant_id}
+        orgs = {p.applicant_id: p for p in batch if p.applicant_type == 2 and p.applicant_id}
+        found: dict[tuple[int | None, str], _Applicant] = {}
         if people:
             for pk, number, email, phone in _among(
                 Person.objects.all(), "citizen_id", list(people)
@@ -1222,7 +1278,7 @@ class Writer:
             ).values_list("pk", "tax_code", "email", "phone"):
                 found[(2, number)] = _Applicant(pk, email, phone)
         # new applicants: plain rows too (COPY with ids drawn first on PostgreSQL, bulk_create elsewhere)
-        created: list[tuple[tuple[int, str], dict[str, Any]]] = []
+        created: list[tuple[tuple[int | None, str], dict[str, Any]]] = []
         for number, p in people.items():
             if (1, number) not in found:
                 row = PEOPLE.row(
@@ -1291,7 +1347,6 @@ class Writer:
         state = projection.Projection()
         for seq, (ev, step_code) in enumerate(timed, 1):
             state = projection.apply(state, self.facts(seq, ev, step_code), flow.step_ids)
-        person = p.applicant_type == 1
         scalars = p.scalars
         paid_online = scalars["online_payment"] in (OnlinePayment.NATIONAL, OnlinePayment.LOCAL)
         dossier = DOSSIERS.row(
@@ -1415,7 +1470,7 @@ class Writer:
                 field_code=proc.procedure.field.code,
                 field_name=proc.procedure.field.name,
                 applicant_name=p.applicant_name,
-                applicant_type=1 if person else 2,
+                applicant_type=p.applicant_type,
                 applicant_id_number=p.applicant_id,
                 email="",  # the applicant's contact: ``finish``
                 phone="",
@@ -1447,7 +1502,9 @@ class Writer:
     def finish(built: _Built, p: Parsed, applicant: _Applicant) -> _Built:
         """Complete a prepared dossier with its applicant (and the file's own contact values)."""
         row = built.dossier
-        if p.applicant_type == 1:
+        if not p.applicant_id:  # no identity number: by name only, flagged
+            row["unidentified_applicant_type"] = p.applicant_type
+        elif p.applicant_type == 1:
             row["applicant_person_id"] = applicant.pk
         else:
             row["applicant_organisation_id"] = applicant.pk
@@ -1498,17 +1555,18 @@ class Writer:
         existing: dict[str, dict[str, Any]] | None = None,
         prepared: dict[str, _Built | None] | None = None,
     ) -> None:
-        """One transaction: the batch's applicants, new dossiers, updates, and its audit entry.
+        """The batch's applicants, new dossiers, updates, and its audit entry, in the caller's
+        transaction (``import_file``: one for the whole file), else in one of its own.
         ``existing`` (``self.existing``) and ``prepared`` (``self.prepare`` of the new lines, by
         code) when the caller has them already."""
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             applicants = self.applicants(batch)
             if existing is None:
                 existing = self.existing(batch)
             new: list[_Built] = []
             updated: list[str] = []
             for p in batch:
-                applicant = applicants[(p.applicant_type, p.applicant_id)]
+                applicant = applicants[(p.applicant_type, p.applicant_id)] if p.applicant_id else UNIDENTIFIED
                 record = existing.get(p.code)
                 if record is None:
                     built = prepared.get(p.code) if prepared is not None else None
@@ -1609,7 +1667,7 @@ class Writer:
         data: dict[str, Any] = {
             "changed": {k: v for k, v in list(changed.items())[:50]},
             "received_at": _iso(target.received_at),
-            "original_due_at": _iso(target.original_due_at),
+            "promised_at": _iso(target.promised_at),
             "finished_at": _iso(target.finished_at),
             "returned_at": _iso(target.returned_at),
         }
@@ -1657,6 +1715,7 @@ class Writer:
                 "competent_unit_id",
                 "applicant_person_id",
                 "applicant_organisation_id",
+                "unidentified_applicant_type",
                 "applicant_name",
                 "applicant_name_folded",
                 "applicant_id_number",
@@ -1776,7 +1835,7 @@ def _chunks(items: Iterable[Parsed], size: int) -> Iterator[list[Parsed]]:
 
 
 def import_file(
-    source: str | Path | IO[str],
+    source: Source,
     *,
     batch_size: int = 1000,
     progress: bool = False,
@@ -1784,14 +1843,18 @@ def import_file(
     now: datetime | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Validate the whole file, then write it in batches. ``ImportRejected`` when any line is bad."""
+    """Validate the whole file, then write it in batches, all in one transaction (a failure anywhere
+    stores nothing). ``ImportRejected`` when any line is bad."""
     started = clock.perf_counter()
     moment = now or timezone.now()
     name = label or (str(source) if isinstance(source, str | Path) else "luồng dữ liệu")
     if not isinstance(source, str | Path) or str(source) == "-":
-        # a stream is read once: keep its text for the second pass
-        text = (sys.stdin if str(source) == "-" else source).read()  # type: ignore[union-attr]
-        source_factory: Callable[[], Any] = lambda: io.StringIO(text)  # noqa: E731
+        # a stream is read once: keep its content for the second pass (standard input as bytes: each
+        # line is decoded on its own, so a line that is not UTF-8 is reported by its number)
+        content = (sys.stdin.buffer if str(source) == "-" else source).read()  # type: ignore[union-attr]
+        source_factory: Callable[[], Any] = (
+            (lambda: io.BytesIO(content)) if isinstance(content, bytes) else (lambda: io.StringIO(content))
+        )
     else:
         source_factory = lambda: source  # noqa: E731
     checked = validate(source_factory(), now=moment, keep=True)
@@ -1823,33 +1886,14 @@ def import_file(
     ):
         # Pipeline: while this thread writes batch n (its time mostly spent waiting for the
         # database), a second thread prepares the new dossiers of batch n + 1 (pure Python, no
-        # database). Every write stays in this thread, on one connection, batch after batch.
+        # database). Every write stays in this thread, on one connection, batch after batch, in ONE
+        # transaction: a failure anywhere stores nothing. The audit entries (each batch's, the
+        # placeholders') are held back and appended at the end, so the audit chain's head is locked
+        # only for the last moment of the import, not for all of it.
         sys.setswitchinterval(0.001)  # the writing thread gets the interpreter back quickly
         try:
-            writer = Writer(checked, summary, name)
-            writer.preload(code for code in checked.first_day if not code.startswith("unit:"))
-
-            def ahead(batch: list[Parsed]) -> tuple[list[Parsed], dict[str, Any], list[str], Future[Any]]:
-                existing = writer.existing(batch)
-                new = [p for p in batch if p.code not in existing]
-                reserved = writer.reserve(new)
-                future = helper.submit(writer.prepare_all, new, moment, reserved)
-                return batch, existing, [p.code for p in new], future
-
-            batches = _chunks(parsed, batch_size)
-            first = next(batches, None)
-            coming = ahead(first) if first else None
-            while coming is not None:
-                batch, existing, codes, future = coming
-                prepared = dict(zip(codes, future.result(), strict=True))
-                following = next(batches, None)
-                coming = ahead(following) if following else None
-                number += 1
-                writer.write_batch(batch, number, moment, existing=existing, prepared=prepared)
-                if bar is not None:
-                    bar.update(len(batch))
-                if on_batch is not None:
-                    on_batch(number)
+            with transaction.atomic(), audit.held():
+                number = _write_all(checked, summary, name, parsed, batch_size, moment, helper, bar, on_batch)
         finally:
             sys.setswitchinterval(switch)
     if bar is not None:
@@ -1857,3 +1901,43 @@ def import_file(
     summary.batches = number
     summary.seconds = clock.perf_counter() - started
     return summary
+
+
+def _write_all(
+    checked: Checked,
+    summary: Summary,
+    name: str,
+    parsed: Iterable[Parsed],
+    batch_size: int,
+    moment: datetime,
+    helper: ThreadPoolExecutor,
+    bar: Any,
+    on_batch: Callable[[int], None] | None,
+) -> int:
+    """Pass 2, batch after batch (in the caller's transaction); the number of batches written."""
+    number = 0
+    writer = Writer(checked, summary, name)
+    writer.preload(code for code in checked.first_day if not code.startswith("unit:"))
+
+    def ahead(batch: list[Parsed]) -> tuple[list[Parsed], dict[str, Any], list[str], Future[Any]]:
+        existing = writer.existing(batch)
+        new = [p for p in batch if p.code not in existing]
+        reserved = writer.reserve(new)
+        future = helper.submit(writer.prepare_all, new, moment, reserved)
+        return batch, existing, [p.code for p in new], future
+
+    batches = _chunks(parsed, batch_size)
+    first = next(batches, None)
+    coming = ahead(first) if first else None
+    while coming is not None:
+        batch, existing, codes, future = coming
+        prepared = dict(zip(codes, future.result(), strict=True))
+        following = next(batches, None)
+        coming = ahead(following) if following else None
+        number += 1
+        writer.write_batch(batch, number, moment, existing=existing, prepared=prepared)
+        if bar is not None:
+            bar.update(len(batch))
+        if on_batch is not None:
+            on_batch(number)
+    return number

@@ -91,6 +91,15 @@ class Dossier(models.Model):
     # Searched with ``contains`` (words anywhere in the name), which no B-tree index serves: no index.
     applicant_name_folded = models.CharField(max_length=255, editable=False)
     applicant_id_number = models.CharField("số định danh / mã số thuế", max_length=20, editable=False)
+    # An applicant with no identity number (old imported records: ``MaDoiTuong`` never captured) is kept
+    # by name only (``applicant_name``), with no Person or Organisation and ``applicant_id_number`` "";
+    # this holds the record's ``LoaiDoiTuong`` (1 citizen, 2 organisation) when it gave one.
+    unidentified_applicant_type = models.PositiveSmallIntegerField(
+        "loại chủ hồ sơ không có số định danh (LoaiDoiTuong)",
+        choices=[(1, "Công dân"), (2, "Tổ chức, doanh nghiệp")],
+        null=True,
+        blank=True,
+    )
     channel = models.PositiveSmallIntegerField("kênh nộp", choices=Channel.choices)
     result_delivery = models.CharField(
         "hình thức nhận kết quả",
@@ -123,8 +132,13 @@ class Dossier(models.Model):
         db_index=False,  # led by dossier_assignee_state
     )
     received_at = models.DateTimeField("thời điểm tiếp nhận", null=True, blank=True)
-    due_at = models.DateTimeField("hạn trả kết quả", null=True, blank=True)
-    original_due_at = models.DateTimeField("hạn trả theo quy định (trước khi hẹn lại)", null=True, blank=True)
+    # The statutory due moment: set at receipt, restarted (or shifted) by a complete supplement, never
+    # moved by an apology. Every measure (766, late lists, boxes, TT 01, KPI, NĐ 09) compares with it
+    # through ``dossiers.timeliness``.
+    due_at = models.DateTimeField("hạn giải quyết theo quy định", null=True, blank=True)
+    # The new date promised to the citizen in an apology letter (Mẫu 04, Điều 19.9): shown to the
+    # citizen and sent as NgayHenTra, but it never excuses lateness. ``None`` = no apology in force.
+    promised_at = models.DateTimeField("ngày hẹn trả mới (theo phiếu xin lỗi)", null=True, blank=True)
     step_started_at = models.DateTimeField("bắt đầu bước hiện tại", null=True, blank=True)
     step_due_at = models.DateTimeField("hạn của bước hiện tại", null=True, blank=True)
     finished_at = models.DateTimeField("kết thúc xử lý", null=True, blank=True)
@@ -178,10 +192,25 @@ class Dossier(models.Model):
         verbose_name_plural = "hồ sơ"
         ordering = ["-id"]
         constraints = [
+            # A Person or an Organisation; or neither, for an applicant without an identity number
+            # (imported old records), who then has no number at all.
             models.CheckConstraint(
-                condition=(Q(applicant_person__isnull=False) & Q(applicant_organisation__isnull=True))
-                | (Q(applicant_person__isnull=True) & Q(applicant_organisation__isnull=False)),
-                name="dossier_exactly_one_applicant",
+                condition=(
+                    Q(applicant_person__isnull=False)
+                    & Q(applicant_organisation__isnull=True)
+                    & Q(unidentified_applicant_type__isnull=True)
+                )
+                | (
+                    Q(applicant_person__isnull=True)
+                    & Q(applicant_organisation__isnull=False)
+                    & Q(unidentified_applicant_type__isnull=True)
+                )
+                | (
+                    Q(applicant_person__isnull=True)
+                    & Q(applicant_organisation__isnull=True)
+                    & Q(applicant_id_number="")
+                ),
+                name="dossier_one_applicant_or_unidentified",
             ),
             models.CheckConstraint(
                 condition=Q(national_status__gte=1, national_status__lte=10),
@@ -223,13 +252,28 @@ class Dossier(models.Model):
         return self.code
 
     @property
+    def appointment_at(self) -> Any:
+        """Ngày hẹn trả: the date the citizen was last given (the apology's date, else the statutory due)."""
+        return self.promised_at or self.due_at
+
+    @property
     def applicant(self) -> Any:
         return self.applicant_person or self.applicant_organisation
 
     @property
-    def applicant_type(self) -> int:
-        """``LoaiDoiTuong`` as OPENCPS sends it: 1 citizen, 2 organisation or business."""
-        return 1 if self.applicant_person_id else 2
+    def applicant_unidentified(self) -> bool:
+        """The applicant has no identity number (“không có số định danh”): kept by name only."""
+        return self.applicant_person_id is None and self.applicant_organisation_id is None
+
+    @property
+    def applicant_type(self) -> int | None:
+        """``LoaiDoiTuong`` as OPENCPS sends it: 1 citizen, 2 organisation or business; for an applicant
+        without an identity number, as the imported record gave it (``None``: not given)."""
+        if self.applicant_person_id:
+            return 1
+        if self.applicant_organisation_id:
+            return 2
+        return self.unidentified_applicant_type
 
 
 class DossierComponent(models.Model):
@@ -519,3 +563,28 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.dossier_id}"
+
+
+class CreationKey(models.Model):
+    """The ``Idempotency-Key`` of a dossier creation through the API (``dossiers/idempotency.py``).
+
+    Written in the creation's transaction, unique per caller (a token, a staff account, or an
+    applicant), with a hash of the request: the same key and request again return the dossier it
+    created; the same key with another request is refused. A concurrent duplicate waits on the unique
+    index and then finds the first dossier, so two requests never create two dossiers."""
+
+    AUDIT_BY_SERVICE = True  # part of the creation, recorded with it
+
+    scope = models.CharField("người gọi", max_length=60)
+    key = models.CharField("khóa", max_length=200)
+    request_hash = models.CharField("mã băm yêu cầu", max_length=64)
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "khóa chống tạo trùng hồ sơ"
+        verbose_name_plural = "khóa chống tạo trùng hồ sơ"
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="unique_creation_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -57,7 +57,7 @@ def dossier_fields(
     field_code: str,
     field_name: str,
     applicant_name: str,
-    applicant_type: int,
+    applicant_type: int | None,
     applicant_id_number: str,
     email: str,
     phone: str,
@@ -79,8 +79,10 @@ def dossier_fields(
 
     ``procedure_name`` is the procedure version's name (``TenTTHC`` and ``TrichYeuHoSo``);
     ``online_payment`` the ``DuocThanhToanTrucTuyen`` code (``online_payment_code``);
-    ``time_limit_value`` / ``time_limit_unit`` the time limit the dossier runs on."""
-    return {
+    ``time_limit_value`` / ``time_limit_unit`` the time limit the dossier runs on. An applicant
+    without an identity number (``applicant_id_number`` "") has no ``MaDoiTuong``, and no
+    ``LoaiDoiTuong`` when ``applicant_type`` is ``None`` (not known)."""
+    fields = {
         "MaHoSo": code,
         "MaTTHC": procedure_code,
         "TenTTHC": procedure_name,
@@ -111,6 +113,11 @@ def dossier_fields(
         "ThoiGianGiaiQuyet": float(time_limit_value),
         "DonViTinh": time_limit_unit,
     }
+    if not applicant_id_number:
+        del fields["MaDoiTuong"]
+        if applicant_type is None:
+            del fields["LoaiDoiTuong"]
+    return fields
 
 
 def fields_of(dossier: Any) -> dict[str, Any]:
@@ -120,7 +127,13 @@ def fields_of(dossier: Any) -> dict[str, Any]:
     limit) this is exactly what the national sync has always sent."""
     version = dossier.procedure_version
     procedure = dossier.procedure
-    applicant = dossier.applicant_person if dossier.applicant_person_id else dossier.applicant_organisation
+    applicant = (
+        dossier.applicant_person
+        if dossier.applicant_person_id
+        else dossier.applicant_organisation
+        if dossier.applicant_organisation_id
+        else None
+    )
     unit = dossier.competent_unit
     return dossier_fields(
         code=dossier.code,
@@ -129,13 +142,13 @@ def fields_of(dossier: Any) -> dict[str, Any]:
         field_code=procedure.field.code,
         field_name=procedure.field.name,
         applicant_name=dossier.applicant_name,
-        applicant_type=1 if dossier.applicant_person_id else 2,
+        applicant_type=dossier.applicant_type,
         applicant_id_number=dossier.applicant_id_number,
         email=getattr(applicant, "email", "") or "",
         phone=getattr(applicant, "phone", "") or "",
         submitted_at=dossier.submitted_at,
         received_at=dossier.received_at,
-        due_at=dossier.due_at,
+        due_at=dossier.appointment_at,
         national_status=dossier.national_status,
         returned_at=dossier.returned_at,
         finished_at=dossier.finished_at,

@@ -20,7 +20,8 @@ from django.db.models import Prefetch
 from motcua.core import audit
 from motcua.dossiers.rules import Action, State, national_status
 
-# Events after which the receipt clock was (re)computed from the rules: their due is the statutory one.
+# Events after which the receipt clock was (re)computed from the rules. Every event's ``due_at`` is the
+# statutory due in force after it (an apology's new date is in its data, ``new_due``).
 RULE_DUE_ACTIONS = frozenset({Action.RECEIVE_AT_COUNTER, Action.ACCEPT_ONLINE, Action.RECEIVE_SUPPLEMENT})
 # Events that end processing (NgayKetThucXuLy).
 FINISHING_ACTIONS = frozenset(
@@ -56,7 +57,7 @@ class Projection:
     assignee_id: int | None = None
     received_at: datetime | None = None
     due_at: datetime | None = None
-    original_due_at: datetime | None = None
+    promised_at: datetime | None = None
     step_started_at: datetime | None = None
     step_due_at: datetime | None = None
     finished_at: datetime | None = None
@@ -96,14 +97,18 @@ def apply(current: Projection, event: EventFacts, step_ids: Mapping[str, int]) -
             changes[key] = _moment(data[key])
     action = Action(event.action)
     if action in RULE_DUE_ACTIONS:
-        changes["original_due_at"] = event.due_at
+        # a new statutory clock: any date promised in an earlier apology is superseded
+        changes["promised_at"] = None
+    if action is Action.RESET_DUE:
+        # an apology promises a new date; the statutory due (``event.due_at``) stays as it was
+        changes["promised_at"] = _moment(data.get("new_due"))
     if action in FINISHING_ACTIONS and current.finished_at is None:
         changes["finished_at"] = event.at
     if action is Action.RETURN_RESULT:
         changes["returned_at"] = event.at
     if action is Action.IMPORT_UPDATE:
         # A re-imported record states its own dates: the event carries them.
-        for key in ("original_due_at", "finished_at", "returned_at"):
+        for key in ("promised_at", "finished_at", "returned_at"):
             if key in data:
                 changes[key] = _moment(data[key])
     if not event.step_code:

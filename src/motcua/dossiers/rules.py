@@ -146,6 +146,7 @@ class Action(StrEnum):
     ACCEPT_ONLINE = "accept_online"
     REFUSE_AT_INTAKE = "refuse_at_intake"
     HAND_OVER = "hand_over"
+    SEND_BACK = "send_back"
     ASSIGN = "assign"
     REQUEST_SUPPLEMENT = "request_supplement"
     RECEIVE_SUPPLEMENT = "receive_supplement"
@@ -174,6 +175,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ACCEPT_ONLINE: "Tiếp nhận hồ sơ trực tuyến",
     Action.REFUSE_AT_INTAKE: "Từ chối tiếp nhận",
     Action.HAND_OVER: "Chuyển bước xử lý",
+    Action.SEND_BACK: "Trả lại bước trước",
     Action.ASSIGN: "Phân công xử lý",
     Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
     Action.RECEIVE_SUPPLEMENT: "Nhận hồ sơ bổ sung",
@@ -225,6 +227,8 @@ TRANSITIONS: dict[tuple[State | None, Action], State] = {
     # Processing along the internal workflow (Điều 19)
     (S.RECEIVED, A.HAND_OVER): S.IN_PROGRESS,
     (S.IN_PROGRESS, A.HAND_OVER): S.IN_PROGRESS,
+    # Back to an earlier step with the reason (trả lại bước trước); the dossier stays in processing
+    (S.IN_PROGRESS, A.SEND_BACK): S.IN_PROGRESS,
     (S.RECEIVED, A.ASSIGN): S.RECEIVED,
     (S.IN_PROGRESS, A.ASSIGN): S.IN_PROGRESS,
     # Supplement requested by the processing unit: the clock stops (Điều 19.4)
@@ -263,11 +267,31 @@ TRANSITIONS: dict[tuple[State | None, Action], State] = {
     (S.RESULT_READY, A.RETURN_RESULT): S.RETURNED,
 }
 
-_ANY_STEP_ROLE = frozenset({Side.STEP})
+# -- who may act: role × action × the current workflow step ---------------------------------------
+#
+# Read ``PERMISSIONS`` as the regulation's division of work. ``Side.STEP`` means "the current workflow
+# step names this very role, and the person holds it in the unit that performs the step". Moving a
+# dossier along its workflow — hand it over, send it back, mark the result ready — belongs to the
+# holder of the current step only: a clerk (văn thư) marks a result ready at the clerk's own step
+# (registered and stamped), never while the dossier waits at the leader's signing step, and a leader
+# signs at the leader's step. The processing (competent) unit's requests and records — supplement,
+# payment, consultation — stay with its specialists and leaders at any step, and leaders keep their
+# decisions (assign, refusal, stop, apology); the one-stop unit keeps its own (accept, refuse at
+# intake, receive a supplement, confirm a payment, record a withdrawal, return the result).
+# ``WITHOUT_STEP`` says who may take the step's actions when the procedure has no internal workflow (no
+# current step). ``permitted`` combines the two into the one role × action × step table
+# (``permission_table``), which a test walks cell by cell through the services.
+
+_AT_STEP = frozenset({Side.STEP})
+_COMPETENT = frozenset({Side.COMPETENT})
 _LEADERS = {
     UNIT_LEADER: frozenset({Side.COMPETENT, Side.STEP}),
     AGENCY_LEADER: frozenset({Side.COMPETENT, Side.STEP}),
 }
+# Roles that hold workflow steps (the processing roles of ``core.models.Role``).
+STEP_ROLES: tuple[str, ...] = (INTAKE_OFFICER, SPECIALIST, UNIT_LEADER, AGENCY_LEADER, CLERK)
+# Whoever holds the current step.
+_STEP_HOLDER = dict.fromkeys(STEP_ROLES, _AT_STEP)
 
 # Who may take each action: role → the sides where holding it counts.
 PERMISSIONS: dict[Action, dict[str, frozenset[Side]]] = {
@@ -275,32 +299,29 @@ PERMISSIONS: dict[Action, dict[str, frozenset[Side]]] = {
     A.RECEIVE_AT_COUNTER: {INTAKE_OFFICER: frozenset({Side.RECEIVING})},
     A.ACCEPT_ONLINE: {INTAKE_OFFICER: frozenset({Side.RECEIVING})},
     A.REFUSE_AT_INTAKE: {INTAKE_OFFICER: frozenset({Side.RECEIVING})},
-    # The holder of the current step passes the dossier on; leaders of the competent unit may too.
-    A.HAND_OVER: {
-        INTAKE_OFFICER: _ANY_STEP_ROLE,
-        SPECIALIST: _ANY_STEP_ROLE,
-        CLERK: _ANY_STEP_ROLE,
-        **_LEADERS,
-    },
+    # The holder of the current step passes the dossier on, or sends it back to an earlier step.
+    A.HAND_OVER: dict(_STEP_HOLDER),
+    A.SEND_BACK: dict(_STEP_HOLDER),
     # Điều 19.1: the head of the agency (or of the division) assigns the handler.
     A.ASSIGN: dict(_LEADERS),
-    A.REQUEST_SUPPLEMENT: {SPECIALIST: frozenset({Side.COMPETENT}), **_LEADERS},
+    # The processing unit's requests and records, at any step of its own: its specialists and leaders.
+    A.REQUEST_SUPPLEMENT: {SPECIALIST: _COMPETENT, **_LEADERS},
     A.RECEIVE_SUPPLEMENT: {
         INTAKE_OFFICER: frozenset({Side.RECEIVING}),
-        SPECIALIST: frozenset({Side.COMPETENT}),
+        SPECIALIST: _COMPETENT,
         **_LEADERS,
     },
     A.REQUEST_PAYMENT: {
         INTAKE_OFFICER: frozenset({Side.RECEIVING}),
-        SPECIALIST: frozenset({Side.COMPETENT}),
+        SPECIALIST: _COMPETENT,
         **_LEADERS,
     },
     A.CONFIRM_PAYMENT: {
         INTAKE_OFFICER: frozenset({Side.RECEIVING}),
-        CLERK: frozenset({Side.COMPETENT}),
-        SPECIALIST: frozenset({Side.COMPETENT}),
+        CLERK: _COMPETENT,
+        SPECIALIST: _COMPETENT,
     },
-    A.REQUEST_CONSULTATION: {SPECIALIST: frozenset({Side.COMPETENT}), **_LEADERS},
+    A.REQUEST_CONSULTATION: {SPECIALIST: _COMPETENT, **_LEADERS},
     A.ANSWER_CONSULTATION: {
         SPECIALIST: frozenset({Side.CONSULTED}),
         UNIT_LEADER: frozenset({Side.CONSULTED}),
@@ -320,17 +341,30 @@ PERMISSIONS: dict[Action, dict[str, frozenset[Side]]] = {
         AGENCY_LEADER: frozenset({Side.COMPETENT}),
         INTAKE_OFFICER: frozenset({Side.RECEIVING}),
     },
-    A.MARK_RESULT_READY: {
-        SPECIALIST: _ANY_STEP_ROLE,
-        CLERK: frozenset({Side.STEP, Side.COMPETENT}),
-        **_LEADERS,
-    },
+    # The result is ready when the holder of the last processing step has done it (the leader signs,
+    # or the clerk has registered and stamped it when the workflow ends with the clerk).
+    A.MARK_RESULT_READY: dict(_STEP_HOLDER),
     A.RETURN_RESULT: {INTAKE_OFFICER: frozenset({Side.RECEIVING})},
+}
+
+# A dossier with no current step (its procedure has no internal workflow): moving along a workflow (hand
+# over, send back, assign a step) has nothing to act on, and the result is marked ready by the competent
+# unit. Any other action a role takes "at its own step" it takes for the competent unit (``permitted``).
+WITHOUT_STEP: dict[Action, dict[str, frozenset[Side]]] = {
+    A.HAND_OVER: {},
+    A.SEND_BACK: {},
+    A.ASSIGN: {},
+    A.MARK_RESULT_READY: {
+        SPECIALIST: frozenset({Side.COMPETENT}),
+        CLERK: frozenset({Side.COMPETENT}),
+        UNIT_LEADER: frozenset({Side.COMPETENT}),
+        AGENCY_LEADER: frozenset({Side.COMPETENT}),
+    },
 }
 
 # Actions that keep the state (state-unchanged rows above).
 SAME_STATE_ACTIONS: frozenset[Action] = frozenset(
-    {A.ASSIGN, A.REQUEST_CONSULTATION, A.ANSWER_CONSULTATION, A.RESET_DUE}
+    {A.ASSIGN, A.SEND_BACK, A.REQUEST_CONSULTATION, A.ANSWER_CONSULTATION, A.RESET_DUE}
 )
 # Actions that create the dossier.
 CREATING_ACTIONS: frozenset[Action] = frozenset({A.SUBMIT_ONLINE, A.RECEIVE_AT_COUNTER})
@@ -356,28 +390,75 @@ def next_state(state: State | str | None, action: Action | str) -> State:
     return target
 
 
+class _AnyStep:
+    """``step_role`` not given: the side-agnostic reading of ``PERMISSIONS`` ("at some step")."""
+
+    def __repr__(self) -> str:
+        return "ANY_STEP"
+
+
+ANY_STEP = _AnyStep()
+StepRole = str | None | _AnyStep
+
+
+def permitted(action: Action | str, role: str, step_role: StepRole = ANY_STEP) -> frozenset[Side]:
+    """The sides where holding ``role`` lets a person take ``action`` on a dossier whose current
+    workflow step names ``step_role`` (``None``: the dossier is at no step).
+
+    One cell of the role × action × step table: ``Side.STEP`` counts only when the step names
+    ``role``; with no step, ``WITHOUT_STEP`` decides, and no other action has a step side."""
+    act = Action(action)
+    if step_role is None:
+        if act in WITHOUT_STEP:
+            return frozenset(WITHOUT_STEP[act].get(role, frozenset()) - {Side.STEP})
+        sides = PERMISSIONS.get(act, {}).get(role, frozenset())
+        return frozenset(sides - {Side.STEP}) | (
+            frozenset({Side.COMPETENT}) if Side.STEP in sides else frozenset()
+        )
+    sides = PERMISSIONS.get(act, {}).get(role, frozenset())
+    if isinstance(step_role, str) and role != step_role:
+        sides = sides - {Side.STEP}
+    return frozenset(sides)
+
+
+def permission_table() -> dict[tuple[Action, str | None, str], frozenset[Side]]:
+    """The whole role × action × step table: (action, role the current step names or ``None`` for no
+    step, acting role) → the sides where the acting role counts (empty: refused). User actions only."""
+    return {
+        (action, step, role): permitted(action, role, step)
+        for action in PERMISSIONS
+        for step in (*STEP_ROLES, None)
+        for role in (*STEP_ROLES, APPLICANT)
+    }
+
+
 RolesHeld = Collection[str] | Mapping[Side | str, Collection[str]]
 
 
-def may(action: Action | str, roles: RolesHeld) -> bool:
+def may(action: Action | str, roles: RolesHeld, step_role: StepRole = ANY_STEP) -> bool:
     """Whether someone holding ``roles`` may take ``action`` (state aside).
 
     ``roles`` is either a plain collection of role values (side-agnostic: "could someone with these
     roles ever do it") or a mapping side → roles held on that side of this dossier; for ``Side.STEP``
-    the caller passes only the role the current step names, when the user holds it there.
+    the roles held in the unit of the current step. ``step_role``: the role the dossier's current step
+    names (``None``: no current step); not given, the step is not considered.
     """
-    allowed = PERMISSIONS.get(Action(action), {})
+    act = Action(action)
     if isinstance(roles, Mapping):
         return any(
-            role in allowed and Side(side) in allowed[role] for side, held in roles.items() for role in held
+            Side(side) in permitted(act, role, step_role) for side, held in roles.items() for role in held
         )
-    return any(role in allowed for role in roles)
+    return any(permitted(act, role, step_role) for role in roles)
 
 
-def allowed_actions(state: State | str | None, roles: RolesHeld) -> list[Action]:
-    """The actions the table allows from ``state`` to someone holding ``roles``, in table order."""
+def allowed_actions(
+    state: State | str | None, roles: RolesHeld, step_role: StepRole = ANY_STEP
+) -> list[Action]:
+    """The actions the tables allow from ``state`` to someone holding ``roles`` at a dossier whose
+    current step names ``step_role``, in table order. The services (``actions_for``) also leave out
+    what the dossier's situation refuses (no next step to hand over to, …)."""
     current = None if state is None else State(state)
-    return [a for (s, a) in TRANSITIONS if s == current and may(a, roles)]
+    return [a for (s, a) in TRANSITIONS if s == current and may(a, roles, step_role)]
 
 
 # -- dossier codes (TT 01/2018/TT-VPCP Điều 19; TT 03/2025 variant) -------------------------------

@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
+from motcua.core.errorpages import ErrorOut as ErrorOut  # the API error body, used as s.ErrorOut
 from motcua.core.identity import IdentityError, normalise_tax_code, parse_citizen_id
 from motcua.dossiers.rules import ACTION_LABELS, Action
 
@@ -166,6 +167,19 @@ class HandOverIn(_Transition):
     note: Note = ""
 
 
+class SendBackIn(_Transition):
+    """Trả hồ sơ về một bước trước của quy trình nội bộ, kèm lý do (người giữ bước hiện tại)."""
+
+    action: Literal["send_back"]
+    reason: Note = Field(description="Lý do trả lại.")
+    to_step: Code | None = Field(
+        None, description="Mã bước trước muốn trả về; mặc định là bước xử lý ngay trước bước hiện tại."
+    )
+    assignee: Username | None = Field(
+        None, description="Tên đăng nhập người xử lý bước đó; mặc định là người đã làm bước đó gần nhất."
+    )
+
+
 class AssignIn(_Transition):
     """Lãnh đạo phân công (hoặc đổi) người xử lý bước hiện tại."""
 
@@ -295,6 +309,7 @@ class ReturnResultIn(_Transition):
 
 TRANSITION_SCHEMAS: dict[str, type[_Transition]] = {
     "hand_over": HandOverIn,
+    "send_back": SendBackIn,
     "assign": AssignIn,
     "request_supplement": RequestSupplementIn,
     "receive_supplement": ReceiveSupplementIn,
@@ -314,17 +329,23 @@ TRANSITION_SCHEMAS: dict[str, type[_Transition]] = {
 
 def _known_action(value: Any) -> Any:
     """A Vietnamese message for a missing or unknown ``action`` (before the union picks a schema)."""
-    if isinstance(value, dict) and value.get("action") not in TRANSITION_SCHEMAS:
-        given = value.get("action")
+    if not isinstance(value, dict):
+        return value
+    given = value.get("action")
+    # Any JSON value may come: a list or an object cannot even be looked up (unhashable).
+    if not isinstance(given, str) or given not in TRANSITION_SCHEMAS:
         choices = ", ".join(TRANSITION_SCHEMAS)
         if given is None:
             raise ValueError(f"Thiếu thao tác (action); chọn một trong: {choices}.")
-        raise ValueError(f"Thao tác “{str(given)[:40]}” không có; chọn một trong: {choices}.")
+        if not isinstance(given, str):
+            raise ValueError(f"Thao tác (action) phải là một chuỗi; chọn một trong: {choices}.")
+        raise ValueError(f"Thao tác “{given[:40]}” không có; chọn một trong: {choices}.")
     return value
 
 
 TransitionIn = Annotated[
     HandOverIn
+    | SendBackIn
     | AssignIn
     | RequestSupplementIn
     | ReceiveSupplementIn
@@ -349,12 +370,6 @@ assert all(Action(a) in ACTION_LABELS for a in TRANSITION_SCHEMAS)
 # -- responses ---------------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    code: str = Field(description="Mã lỗi ổn định (xem docs/api.md).")
-    message: str = Field(description="Thông báo tiếng Việt, hiển thị được cho người dùng.")
-    details: Any | None = None
-
-
 class Ref(Schema):
     code: str
     name: str
@@ -372,9 +387,15 @@ class PersonRef(Schema):
 
 
 class ApplicantOut(Schema):
-    type: Literal["citizen", "organisation"]
-    id_number: str = Field(description="Số định danh cá nhân hoặc mã số thuế.")
+    type: Literal["citizen", "organisation"] | None = Field(
+        description="null: chủ hồ sơ không có số định danh và hồ sơ nhập không ghi LoaiDoiTuong."
+    )
+    id_number: str = Field(description="Số định danh cá nhân hoặc mã số thuế; rỗng khi không có.")
     name: str
+    identified: bool = Field(
+        True,
+        description="false: chủ hồ sơ không có số định danh (hồ sơ cũ nhập từ dữ liệu), chỉ có họ tên.",
+    )
 
 
 class EventOut(Schema):
@@ -459,6 +480,9 @@ class DossierListItem(Schema):
     national_status: int
     channel: int
     applicant_name: str
+    applicant_identified: bool = Field(
+        True, description="false: chủ hồ sơ không có số định danh (hồ sơ cũ nhập từ dữ liệu)."
+    )
     procedure: Ref
     receiving_unit: Ref
     competent_unit: Ref
@@ -501,8 +525,10 @@ class DossierOut(Schema):
     applicant: ApplicantOut
     submitted_at: datetime
     received_at: datetime | None
-    due_at: datetime | None
-    original_due_at: datetime | None
+    due_at: datetime | None = Field(
+        description="Hạn giải quyết theo quy định (không đổi khi xin lỗi, hẹn lại ngày trả)."
+    )
+    promised_at: datetime | None = Field(description="Ngày hẹn trả mới theo phiếu xin lỗi (nếu có).")
     step_started_at: datetime | None
     step_due_at: datetime | None
     finished_at: datetime | None

@@ -24,12 +24,13 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Substr
 from django.db.models.lookups import In
 from django.utils import timezone
 
 from motcua.catalogue.models import Procedure, WorkflowStep
-from motcua.core.models import OrgUnit, Role, User
+from motcua.core.models import OrgUnit, Role, RoleAssignment, User
 from motcua.core.permissions import role_units_sql
 from motcua.core.rules import rule_value
 from motcua.core.text import search_tokens
@@ -60,9 +61,12 @@ LIST_FIELDS = (
     "national_status",
     "channel",
     "applicant_name",
+    "applicant_person",  # with the next one: the flag "không có số định danh" (neither is set)
+    "applicant_organisation",
     "submitted_at",
     "received_at",
     "due_at",
+    "promised_at",
     "step_due_at",
     "finished_at",
     "lock_version",
@@ -83,11 +87,23 @@ class Box:
     TO_SIGN = "to_sign"  # steps of the agency leader (ký duyệt)
     TO_ANSWER = "to_answer"  # in progress, waiting for the opinion of one of my units (liên thông)
     TO_RETURN = "to_return"  # results waiting at the one-stop counter (state 9)
+    UNHANDLED = "unhandled"  # at a step nobody can do: no one holds its role there, or its assignee left
     SOON_DUE = "soon_due"  # running clock, due within ``dossiers.soon_due_working_days``
     OVERDUE = "overdue"  # running clock, past due
     IN_SCOPE = "in_scope"  # every dossier I may see (``visible``), newest first
 
-    ALL = (TO_RECEIVE, TO_PROCESS, TO_APPROVE, TO_SIGN, TO_ANSWER, TO_RETURN, SOON_DUE, OVERDUE, IN_SCOPE)
+    ALL = (
+        TO_RECEIVE,
+        TO_PROCESS,
+        TO_APPROVE,
+        TO_SIGN,
+        TO_ANSWER,
+        TO_RETURN,
+        UNHANDLED,
+        SOON_DUE,
+        OVERDUE,
+        IN_SCOPE,
+    )
 
 
 PROCESSING_ROLES = frozenset(
@@ -103,6 +119,7 @@ BOX_ROLES: dict[str, frozenset[str]] = {
     Box.TO_SIGN: frozenset({Role.AGENCY_LEADER}),
     Box.TO_ANSWER: ANSWERING_ROLES,
     Box.TO_RETURN: frozenset({Role.INTAKE_OFFICER}),
+    Box.UNHANDLED: frozenset({Role.UNIT_LEADER, Role.AGENCY_LEADER}),
     Box.SOON_DUE: frozenset(),
     Box.OVERDUE: frozenset(),
     Box.IN_SCOPE: frozenset(),
@@ -151,6 +168,9 @@ class DossierDetail:
     consultations: list[Any]
     due_resets: list[Any]
     actions: list[Action] = field(default_factory=list)
+    # Actions the user's role allows here but the dossier's situation refuses now, with the reason
+    # (never in ``actions``; a screen may explain them).
+    blocked: dict[Action, Any] = field(default_factory=dict)
 
 
 # -- scope, resolved to ids -------------------------------------------------------------------------
@@ -330,6 +350,43 @@ def _at_steps_of(acc: Access, role: str) -> Q | None:
 WORKING = (State.RECEIVED.value, State.IN_PROGRESS.value)
 RUNNING = tuple(sorted(s.value for s in CLOCK_RUNNING))
 
+# Where the unit that performs the current step is read from, by the step's unit mode: (unit id, path).
+_STEP_UNIT = {
+    WorkflowStep.UnitMode.COMPETENT: ("competent_unit_id", "competent_unit__path"),
+    WorkflowStep.UnitMode.ONE_STOP: ("receiving_unit_id", "receiving_unit__path"),
+    WorkflowStep.UnitMode.FIXED: ("current_step__unit_id", "current_step__unit__path"),
+}
+
+
+def _holders(mode: str, day: date) -> QuerySet[RoleAssignment]:
+    """Assignments valid on ``day``, of an active account, of the role the dossier's current step names,
+    covering the unit that performs the step (the unit itself, or a unit above it with its subunits)."""
+    unit_id, path = _STEP_UNIT[mode]
+    return (
+        RoleAssignment.objects.filter(
+            role=OuterRef("current_step__role"), user__is_active=True, valid_from__lte=day
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .annotate(covered=Substr(OuterRef(path), 1, Length("unit__path")))
+        .filter(Q(unit_id=OuterRef(unit_id)) | Q(include_subunits=True, covered=F("unit__path")))
+    )
+
+
+def without_handler(day: date) -> Q:
+    """Dossiers at a step nobody can do on ``day``: unassigned and no active account holds the step's
+    role in the step's unit, or assigned to someone who no longer holds it there (or left)."""
+    parts = []
+    for mode in _STEP_UNIT:
+        holders = _holders(mode, day)
+        parts.append(
+            Q(current_step__unit_mode=mode)
+            & (
+                (Q(assignee__isnull=True) & ~Exists(holders))
+                | (Q(assignee__isnull=False) & ~Exists(holders.filter(user_id=OuterRef("assignee_id"))))
+            )
+        )
+    return _any(parts)
+
 
 def box_queryset(
     user: User, box: str, *, now: datetime | None = None, access: Access | None = None
@@ -369,6 +426,17 @@ def box_queryset(
     if box == Box.IN_SCOPE:
         return visible(user, acc)
     moment = now or timezone.now()
+    if box == Box.UNHANDLED:
+        led = sorted(acc.unit_ids([Role.UNIT_LEADER, Role.AGENCY_LEADER]))
+        if not led:
+            return base.none()
+        mine = Q(competent_unit_id__in=led) | Q(receiving_unit_id__in=led)
+        fixed = acc.fixed_steps(frozenset(led))
+        if fixed:
+            mine |= Q(current_step_id__in=fixed)
+        return base.filter(mine, state__in=WORKING, current_step__isnull=False).filter(
+            without_handler(to_local(moment).date())
+        )
     running = base.filter(_in_units(acc) | Q(assignee=user), state__in=RUNNING)
     if box == Box.OVERDUE:
         return running.filter(due_at__lt=moment)
@@ -616,11 +684,12 @@ def next_step(steps: Sequence[WorkflowStep], current: WorkflowStep | None) -> Wo
 
 def dossier_detail(user: User, code: str) -> DossierDetail:
     """A dossier with its history; ``DossierNotFound`` when unknown *or* outside the user's scope."""
-    from motcua.dossiers.services import DOSSIER_RELATED, actions_for
+    from motcua.dossiers.services import DOSSIER_RELATED, action_options
 
     dossier = visible(user).select_related(*DOSSIER_RELATED).filter(code=code).first()
     if dossier is None:
         raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.")
+    options = action_options(user, dossier)
     return DossierDetail(
         dossier=dossier,
         events=list(dossier.events.select_related("actor").order_by("seq")),
@@ -629,7 +698,8 @@ def dossier_detail(user: User, code: str) -> DossierDetail:
         supplements=list(dossier.supplements.order_by("requested_at", "id")),
         consultations=list(dossier.consultations.select_related("unit").order_by("batch", "order")),
         due_resets=list(dossier.due_resets.order_by("ordinal")),
-        actions=actions_for(user, dossier),
+        actions=[action for action, refusal in options.items() if refusal is None],
+        blocked={action: refusal for action, refusal in options.items() if refusal is not None},
     )
 
 

@@ -33,10 +33,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalogue import cache as catalogue_cache
-from motcua.catalogue.models import Procedure, ProcedureVersion, WorkflowStep
-from motcua.core import audit, fastsql, refcache
+from motcua.catalogue.models import Component, Procedure, ProcedureVersion, WorkflowStep
+from motcua.core import audit, fastsql, refcache, staffing
+from motcua.core.errors import DomainError
 from motcua.core.identity import IdentityError, normalise_tax_code, parse_citizen_id
-from motcua.core.models import Organisation, OrgUnit, Person, RoleAssignment, User
+from motcua.core.models import Organisation, OrgUnit, Person, Role, RoleAssignment, User
 from motcua.core.permissions import active_assignments
 from motcua.core.rules import rule_value
 from motcua.core.text import fold
@@ -215,10 +216,11 @@ def step_unit(step: WorkflowStep, dossier: Dossier) -> OrgUnit | None:
 
 @dataclass
 class _Standing:
-    """What a user holds on each side of one dossier."""
+    """What a user holds on each side of one dossier, and the role its current step names."""
 
     sides: dict[Side, set[str]]
     visible: bool
+    step_role: str | None = None
 
 
 def _standing(user: User, dossier: Dossier, *, consulted: Sequence[OrgUnit] | None = None) -> _Standing:
@@ -248,29 +250,86 @@ def _standing(user: User, dossier: Dossier, *, consulted: Sequence[OrgUnit] | No
         visible = visible or bool(held_there)
         if consulted is None:
             sides[Side.CONSULTED] = held_there
-    return _Standing(sides, visible)
+    return _Standing(sides, visible, step.role if step is not None else None)
+
+
+# A refusal found by ``_authorise`` waits on the dossier object until ``_check_version``: a stale
+# ``expected_version`` is reported first (409 ``dossier_stale``), whatever the permission outcome. Nothing
+# is written before ``_check_version`` raises it, and ``_apply`` refuses to write while one is pending.
+_PENDING_REFUSAL = "_motcua_pending_refusal"
+
+
+def _forbidden(dossier: Dossier, action: Action, standing: _Standing) -> DossierForbidden:
+    step = dossier.current_step
+    if (
+        step is not None
+        and Side.STEP in rules.permitted(action, step.role, step.role)
+        and any(rules.permitted(action, role) for held in standing.sides.values() for role in held)
+    ):
+        # The role may take this action, but not while the dossier waits at someone else's step.
+        return DossierForbidden(
+            f"Hồ sơ {dossier.code} đang chờ ở bước “{step.name}” ({_role_label(step.role)}); "
+            f"chỉ người giữ bước này mới được “{ACTION_LABELS[action].lower()}”.",
+            details={"action": action.value, "step": step.code},
+        )
+    return DossierForbidden(
+        f"Bạn không có quyền “{ACTION_LABELS[action].lower()}” đối với hồ sơ {dossier.code}.",
+        details={"action": action.value},
+    )
 
 
 def _authorise(user: User, dossier: Dossier, action: Action, *, consulted: Sequence[OrgUnit] = ()) -> None:
+    """404 at once for a dossier the user cannot see; a refusal of the role × action × step table is
+    raised by ``_check_version`` (after the version check)."""
     standing = _standing(user, dossier, consulted=consulted)
     if not standing.visible:
         raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {dossier.code}.")
-    if not rules.may(action, standing.sides):
-        raise DossierForbidden(
-            f"Bạn không có quyền “{ACTION_LABELS[action].lower()}” đối với hồ sơ {dossier.code}.",
-            details={"action": action.value},
-        )
+    if not rules.may(action, standing.sides, standing.step_role):
+        setattr(dossier, _PENDING_REFUSAL, _forbidden(dossier, action, standing))
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
+def action_options(
+    user: User, dossier: Dossier, *, at: datetime | None = None
+) -> dict[Action, DomainError | None]:
+    """Every action the role × action × step table allows ``user`` on ``dossier`` in its state, with the
+    refusal its situation would meet now (``None``: it will be accepted, given valid input)."""
+    standing = _standing(user, dossier)
+    if not standing.visible:
+        return {}
+    allowed = rules.allowed_actions(dossier.state, standing.sides, standing.step_role)
+    if not allowed:
+        return {}
+    moment = at or timezone.now()
+    steps = workflow_steps(dossier.procedure_version_id)
+    return {action: _blocker(user, dossier, action, steps=steps, at=moment) for action in allowed}
 
 
 def actions_for(user: User, dossier: Dossier) -> list[Action]:
-    """The actions ``user`` may take on ``dossier`` now (for the screens: offer nothing else)."""
+    """The actions ``user`` may take on ``dossier`` now: allowed by the table and not refused by the
+    dossier's situation (for the screens and the API: offer nothing that will be refused)."""
+    return [action for action, refusal in action_options(user, dossier).items() if refusal is None]
+
+
+def refusal(user: User, dossier: Dossier, action: Action) -> DomainError | None:
+    """Why the use case would refuse ``user`` this ``action`` now, beyond its state and version: not
+    visible (404), not allowed by the role × action × step table (403, naming the step the dossier waits
+    at), or refused by the dossier's situation (409); ``None`` when it would be accepted."""
     standing = _standing(user, dossier)
     if not standing.visible:
-        return []
-    return rules.allowed_actions(dossier.state, standing.sides)
+        return DossierNotFound(f"Không tìm thấy hồ sơ có mã {dossier.code}.")
+    if not rules.may(action, standing.sides, standing.step_role):
+        return _forbidden(dossier, action, standing)
+    return _blocker(
+        user, dossier, action, steps=workflow_steps(dossier.procedure_version_id), at=timezone.now()
+    )
 
 
 def _check_version(dossier: Dossier, expected_version: int) -> None:
+    """The caller's version must be the dossier's; then any refusal ``_authorise`` left is raised."""
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise InvalidDossierInput(
             "Thiếu phiên bản hồ sơ đang xem (expected_version); hãy tải lại hồ sơ.",
@@ -281,6 +340,13 @@ def _check_version(dossier: Dossier, expected_version: int) -> None:
             STALE_MESSAGE,
             details={"expected_version": expected_version, "current_version": dossier.lock_version},
         )
+    _raise_pending(dossier)
+
+
+def _raise_pending(dossier: Dossier) -> None:
+    refusal = getattr(dossier, _PENDING_REFUSAL, None)
+    if refusal is not None:
+        raise refusal
 
 
 @contextlib.contextmanager
@@ -314,6 +380,167 @@ def next_step(steps: Sequence[WorkflowStep], current: WorkflowStep | None) -> Wo
     if current is None:
         return candidates[0] if candidates else None
     return next((s for s in candidates if s.order > current.order), None)
+
+
+def earlier_steps(steps: Sequence[WorkflowStep], current: WorkflowStep | None) -> list[WorkflowStep]:
+    """The processing steps before ``current`` that ``send_back`` may return a dossier to, nearest first."""
+    if current is None:
+        return []
+    return [s for s in reversed(_processing_steps(steps)) if s.order < current.order]
+
+
+def _current(steps: Sequence[WorkflowStep], dossier: Dossier) -> WorkflowStep | None:
+    return next((s for s in steps if s.pk == dossier.current_step_id), None)
+
+
+def _no_next_step(steps: Sequence[WorkflowStep]) -> DossierConflict:
+    return DossierConflict(
+        "Hồ sơ đang ở bước xử lý cuối cùng của quy trình nội bộ; khi có kết quả, hãy chuyển trả kết quả."
+        if steps
+        else "Thủ tục chưa có quy trình nội bộ nên không có bước để chuyển.",
+        code="dossier_no_next_step",
+    )
+
+
+def _no_earlier_step(dossier: Dossier) -> DossierConflict:
+    return DossierConflict(
+        f"Hồ sơ {dossier.code} đang ở bước đầu của quy trình nội bộ; không có bước trước để trả lại.",
+        code="dossier_no_earlier_step",
+    )
+
+
+def _steps_remaining(step: WorkflowStep) -> DossierConflict:
+    return DossierConflict(
+        f"Hồ sơ còn bước “{step.name}” chưa thực hiện; hãy chuyển bước trước khi trả kết quả.",
+        code="dossier_steps_remaining",
+    )
+
+
+def _consultation_pending(dossier: Dossier) -> DossierConflict | None:
+    pending = dossier.consultations.filter(answered_at__isnull=True).select_related("unit").first()
+    if pending is None:
+        return None
+    return DossierConflict(
+        f"{pending.unit.name} chưa trả lời xin ý kiến (hạn {_vn(pending.due_at)}).",
+        code="consultation_pending",
+    )
+
+
+def _blocker(
+    user: User, dossier: Dossier, action: Action, *, steps: Sequence[WorkflowStep], at: datetime
+) -> DomainError | None:
+    """The refusal the dossier's situation gives ``action`` at ``at`` (the use case's own checks that
+    need no input), or ``None``: ``actions_for`` offers only what the use cases accept."""
+    current = _current(steps, dossier)
+    if action is Action.HAND_OVER:
+        return _no_next_step(steps) if next_step(steps, current) is None else None
+    if action is Action.SEND_BACK:
+        return _no_earlier_step(dossier) if not earlier_steps(steps, current) else None
+    if action is Action.ASSIGN:
+        return (
+            None
+            if current is not None
+            else DossierConflict("Hồ sơ không ở bước xử lý nào để phân công.", code="dossier_no_step")
+        )
+    if action is Action.MARK_RESULT_READY:
+        remaining = next_step(steps, current)
+        return _steps_remaining(remaining) if remaining is not None else _consultation_pending(dossier)
+    if action is Action.RECEIVE_SUPPLEMENT:
+        if not dossier.supplements.filter(received_at__isnull=True).exists():
+            return DossierConflict("Hồ sơ không có yêu cầu bổ sung nào đang chờ.", code="supplement_not_open")
+        return None
+    if action is Action.ANSWER_CONSULTATION:
+        return (
+            None
+            if answerable_consultations(user, dossier)
+            else DossierConflict(
+                "Không có yêu cầu xin ý kiến nào đang chờ đơn vị của bạn trả lời.",
+                code="consultation_not_open",
+            )
+        )
+    if action is Action.ACCEPT_ONLINE:
+        return _unstaffed_now(dossier, steps, at)
+    if action is Action.REQUEST_SUPPLEMENT:
+        return _supplement_window_closed(dossier, at)
+    if action is Action.REFUSE_AFTER_APPRAISAL:
+        return _refusal_after_due(dossier, at)
+    if action is Action.RESET_DUE:
+        return _due_reset_refused(dossier, at)
+    return None
+
+
+def answerable_consultations(user: User, dossier: Dossier) -> list[Consultation]:
+    """The open consultations of the user's units whose turn has come (sequential ones answer in order)."""
+    assignments = active_assignments(user)
+    answering = {role for role, sides in rules.PERMISSIONS[Action.ANSWER_CONSULTATION].items() if sides}
+    consultations = list(dossier.consultations.select_related("unit").order_by("batch", "order"))
+    found = []
+    for c in consultations:
+        if c.answered_at is not None or not (_held(assignments, c.unit) & answering):
+            continue
+        if c.mode == Consultation.Mode.SEQUENTIAL and any(
+            o.batch == c.batch and o.order < c.order and o.answered_at is None for o in consultations
+        ):
+            continue
+        found.append(c)
+    return found
+
+
+def _supplement_window_closed(dossier: Dossier, at: datetime) -> DossierConflict | None:
+    """NĐ 61/2018 Điều 19.4: the processing unit asks for a supplement within the window after receipt
+    (the check of ``request_supplement``)."""
+    if dossier.received_at is None:
+        return None
+    receipt_day = to_local(dossier.received_at).date()
+    window = int(rule_value("dossiers.supplement_window_working_days", receipt_day))
+    end = rules.supplement_window_end(
+        calendar_for(dossier.competent_unit, receipt_day),
+        dossier.received_at,
+        window,
+        online_mode=_online_mode(dossier),
+    )
+    if at <= end:
+        return None
+    return DossierConflict(
+        f"Đã quá thời hạn yêu cầu bổ sung hồ sơ (hạn cuối {_vn(end)}; NĐ 61/2018/NĐ-CP Điều 19.4). "
+        "Nếu hồ sơ không đủ điều kiện, hãy từ chối giải quyết và nêu rõ lý do.",
+        code="supplement_window_closed",
+        details={"window_end": _iso(end), "working_days": window},
+    )
+
+
+def _refusal_after_due(dossier: Dossier, at: datetime) -> DossierConflict | None:
+    """A refusal after appraisal only within the time limit (the check of ``refuse_after_appraisal``)."""
+    limit = dossier.appointment_at
+    if limit is None or at <= limit:
+        return None
+    return DossierConflict(
+        f"Chỉ được từ chối giải quyết trong thời hạn giải quyết (NĐ 61/2018/NĐ-CP Điều 19); hồ sơ đã "
+        f"quá hạn từ {_vn(limit)}. Hãy xin lỗi, hẹn lại ngày trả hoặc dừng xử lý.",
+        code="refusal_after_due",
+    )
+
+
+def _due_reset_refused(dossier: Dossier, at: datetime) -> DossierConflict | None:
+    """Apology at most ``dossiers.max_due_resets`` times and in time (the checks of ``reset_due``)."""
+    today = to_local(at).date()
+    done = dossier.due_resets.count()
+    limit = int(rule_value("dossiers.max_due_resets", today))
+    if done >= limit:
+        return DossierConflict(
+            f"Hồ sơ đã được hẹn lại ngày trả kết quả {done} lần; chỉ được hẹn lại {limit} lần "
+            "(NĐ 61/2018/NĐ-CP Điều 19.9).",
+            code="due_reset_limit",
+        )
+    due = dossier.appointment_at
+    min_days = int(rule_value("dossiers.apology_min_working_days", today))
+    if due is None or not rules.apology_in_time(_calendar(dossier, at), at, due, min_days):
+        return DossierConflict(
+            f"Phiếu xin lỗi và hẹn lại ngày trả phải gửi chậm nhất {min_days} ngày làm việc trước hạn "
+            f"trả ({_vn(due)}; NĐ 61/2018/NĐ-CP Điều 19.9); nay đã quá thời điểm đó.",
+            code="due_reset_too_late",
+        )
+    return None
 
 
 def _step_seconds(step: WorkflowStep) -> int:
@@ -389,6 +616,64 @@ def _check_units(
         )
 
 
+def _performer(step: WorkflowStep, receiving: OrgUnit, competent: OrgUnit) -> OrgUnit | None:
+    """The unit that performs ``step`` for a dossier received at ``receiving`` for ``competent``."""
+    if step.unit_mode == WorkflowStep.UnitMode.ONE_STOP:
+        return receiving
+    if step.unit_mode == WorkflowStep.UnitMode.FIXED:
+        return step.unit
+    return competent
+
+
+def unstaffed_step(
+    steps: Sequence[WorkflowStep], receiving: OrgUnit, competent: OrgUnit, day: date
+) -> tuple[WorkflowStep, OrgUnit] | None:
+    """The first workflow step (consultations aside) whose role no active account holds on ``day`` in
+    the unit that would perform it: a dossier sent there would wait at that step for ever. One query."""
+    plan = [(s, u) for s in steps if not s.is_consultation and (u := _performer(s, receiving, competent))]
+    if not plan:
+        return None
+    held = staffing.staffed([(s.role, u) for s, u in plan], day)
+    return next(((s, u) for s, u in plan if (s.role, u.pk) not in held), None)
+
+
+def _unstaffed_error(
+    step: WorkflowStep, unit: OrgUnit, receiving: OrgUnit, procedure_code: str, day: date
+) -> InvalidDossierInput:
+    field = (
+        "receiving_unit"
+        if unit.pk == receiving.pk and step.unit_mode == WorkflowStep.UnitMode.ONE_STOP
+        else "competent_unit"
+    )
+    return InvalidDossierInput(
+        f"{unit.name} chưa có ai giữ vai trò “{_role_label(step.role)}” để thực hiện bước “{step.name}” của "
+        f"thủ tục {procedure_code} ngày {day:%d/%m/%Y}, nên chưa thể nhận hồ sơ giao cho đơn vị này. "
+        "Hãy chọn đơn vị giải quyết khác, hoặc đề nghị quản trị hệ thống phân công người giữ vai trò đó.",
+        code="step_unstaffed",
+        details={"field": field, "step": step.code, "role": step.role, "unit": unit.code},
+    )
+
+
+def _unstaffed_now(
+    dossier: Dossier, steps: Sequence[WorkflowStep], at: datetime
+) -> InvalidDossierInput | None:
+    """Accepting an online dossier checks the workflow's staffing again, on the day of acceptance."""
+    day = to_local(at).date()
+    gap = unstaffed_step(steps, dossier.receiving_unit, dossier.competent_unit, day)
+    if gap is None:
+        return None
+    return _unstaffed_error(*gap, dossier.receiving_unit, dossier.procedure.code, day)
+
+
+def _check_staffed(
+    found: catalogue_cache.VersionBundle, receiving: OrgUnit, competent: OrgUnit, day: date
+) -> None:
+    """Intake refuses a competent unit where a step of the workflow has nobody to do it."""
+    gap = unstaffed_step(found.steps, receiving, competent, day)
+    if gap is not None:
+        raise _unstaffed_error(*gap, receiving, found.version.procedure.code, day)
+
+
 def _applicant_snapshot(applicant: Applicant) -> dict[str, Any]:
     if applicant is None or applicant.pk is None:
         raise InvalidDossierInput("Cần chọn chủ hồ sơ đã có trong hệ thống.", code="applicant_required")
@@ -411,8 +696,32 @@ def _applicant_snapshot(applicant: Applicant) -> dict[str, Any]:
     raise InvalidDossierInput("Chủ hồ sơ phải là công dân hoặc tổ chức.", code="applicant_required")
 
 
+# The catalogue's submission channel codes (``Component.channels``) of the dossier channels.
+CHANNEL_CODES: dict[int, str] = {Channel.COUNTER: "direct", Channel.POST: "postal", Channel.ONLINE: "online"}
+
+
+def missing_components(components: Sequence[Component], ticked: set[int], channel: int) -> list[list[str]]:
+    """The required documents (role *nộp*) of the channel not handed in, each as the names that would do:
+    a component that applies to another channel only is not asked (the paper form at the counter, the
+    e-form online), and of alternatives (one ``alternative_group``) any one will do."""
+    code = CHANNEL_CODES[channel]
+    missing: list[list[str]] = []
+    groups: dict[str, list[Component]] = {}
+    for c in components:
+        if not (c.required and c.role == c.Role.SUBMIT and c.applies_to(code)):
+            continue
+        if c.alternative_group:
+            groups.setdefault(c.alternative_group, []).append(c)
+        elif c.pk not in ticked:
+            missing.append([c.name])
+    for members in groups.values():
+        if not any(m.pk in ticked for m in members):
+            missing.append([m.name for m in members])
+    return missing
+
+
 def _components(
-    found: catalogue_cache.VersionBundle, given: Sequence[ComponentInput]
+    found: catalogue_cache.VersionBundle, given: Sequence[ComponentInput], channel: int
 ) -> list[DossierComponent]:
     catalogue = {c.pk: c for c in found.components}
     rows: list[DossierComponent] = []
@@ -451,14 +760,14 @@ def _components(
                 reused=item.reused,
             )
         )
-    missing = [
-        c.name for c in catalogue.values() if c.required and c.role == c.Role.SUBMIT and c.pk not in ticked
-    ]
+    missing = missing_components(found.components, ticked, channel)
     if missing:
         raise InvalidDossierInput(
-            "Hồ sơ chưa đủ thành phần bắt buộc: " + "; ".join(m[:80] for m in missing) + ".",
+            "Hồ sơ chưa đủ thành phần bắt buộc: "
+            + "; ".join(" hoặc ".join(name[:80] for name in names) for names in missing)
+            + ".",
             code="components_missing",
-            details={"missing": missing},
+            details={"missing": [" hoặc ".join(names) for names in missing]},
         )
     return rows
 
@@ -568,6 +877,7 @@ def _apply(
     summary: str | None = None,
 ) -> DossierEvent:
     """Steps 5–8 for an existing dossier: guarded UPDATE, event, audit, outbox."""
+    _raise_pending(dossier)  # a refusal of ``_authorise`` never reaches the write
     before = projection.stored(dossier)
     facts = projection.EventFacts(
         seq=dossier.lock_version + 1,
@@ -719,8 +1029,9 @@ def submit_online(
                 code="procedure_not_online",
             )
         _check_units(found, receiving_unit, competent_unit, day)
+        _check_staffed(found, receiving_unit, competent_unit, day)
         applicant_fields = _applicant_snapshot(applicant)
-        rows = _components(found, components)
+        rows = _components(found, components, Channel.ONLINE)
         _check_delivery(result_delivery)
         label = _applicant_label(applicant)
         with _attributed(None, label):
@@ -793,8 +1104,9 @@ def receive_at_counter(
         found = _version_in_force(procedure, day)
         version = found.version
         _check_units(found, receiving_unit, competent_unit, day)
+        _check_staffed(found, receiving_unit, competent_unit, day)
         applicant_fields = _applicant_snapshot(applicant)
-        rows = _components(found, components)
+        rows = _components(found, components, channel)
         _check_delivery(result_delivery)
         calendar = _calendar(competent_unit, at)
         effective, due = receipt_deadline(calendar, version, at, None)
@@ -842,13 +1154,16 @@ def accept_online(code: str, *, by: User, expected_version: int) -> Dossier:
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.ACCEPT_ONLINE)
-        to_state = rules.next_state(dossier.state, Action.ACCEPT_ONLINE)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.ACCEPT_ONLINE)
         at = timezone.now()
         mode = str(rule_value("workdays.online_received", to_local(at).date()))
         calendar = _calendar(dossier, at)
         effective, due = receipt_deadline(calendar, dossier.procedure_version, at, mode)
         steps = workflow_steps(dossier.procedure_version_id)
+        unstaffed = _unstaffed_now(dossier, steps, at)
+        if unstaffed is not None:
+            raise unstaffed
         first = next_step(steps, None)
         with _attributed(by, _label(by)):
             _apply(
@@ -897,8 +1212,8 @@ def _simple(
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, action)
-        to_state = rules.next_state(dossier.state, action)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, action)
         at = timezone.now()
         if checks is not None:
             checks(dossier, at)
@@ -933,34 +1248,17 @@ def hand_over(
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.HAND_OVER)
-        to_state = rules.next_state(dossier.state, Action.HAND_OVER)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.HAND_OVER)
         steps = workflow_steps(dossier.procedure_version_id)
-        current = next((s for s in steps if s.pk == dossier.current_step_id), None)
+        current = _current(steps, dossier)
         target = next_step(steps, current)
         if target is None:
-            raise DossierConflict(
-                "Hồ sơ đang ở bước xử lý cuối cùng của quy trình nội bộ; "
-                "khi có kết quả, hãy chuyển trả kết quả."
-                if steps
-                else "Thủ tục chưa có quy trình nội bộ nên không có bước để chuyển.",
-                code="dossier_no_next_step",
-            )
+            raise _no_next_step(steps)
         if assignee is not None:
             _require_assignee(assignee, target, dossier)
         at = timezone.now()
         calendar = _calendar(dossier, at)
-        closed: dict[str, Any] | None = None
-        if current is not None and dossier.step_started_at is not None:
-            spent = working_seconds_between(calendar, dossier.step_started_at, at)
-            allotted = _step_seconds(current)
-            closed = {
-                "code": current.code,
-                "started_at": _iso(dossier.step_started_at),
-                "working_seconds": spent,
-                "allotted_seconds": allotted,
-                "result": rules.step_result(spent, allotted),
-            }
         with _attributed(by, _label(by)):
             _apply(
                 dossier,
@@ -975,7 +1273,7 @@ def hand_over(
                     "from_step": current.code if current else "",
                     "to_step": target.code,
                     "assignee_id": assignee.pk if assignee else None,
-                    "closed_step": closed,
+                    "closed_step": _closed_step(calendar, dossier, current, at),
                     "note": note.strip(),
                     **_step_timing(calendar, target, at),
                 },
@@ -985,13 +1283,117 @@ def hand_over(
         return dossier
 
 
+def _closed_step(
+    calendar: Calendar, dossier: Dossier, current: WorkflowStep | None, at: datetime
+) -> dict[str, Any] | None:
+    """The working time spent on the step being left, against its allotted hours (Mẫu 05)."""
+    if current is None or dossier.step_started_at is None:
+        return None
+    spent = working_seconds_between(calendar, dossier.step_started_at, at)
+    allotted = _step_seconds(current)
+    return {
+        "code": current.code,
+        "started_at": _iso(dossier.step_started_at),
+        "working_seconds": spent,
+        "allotted_seconds": allotted,
+        "result": rules.step_result(spent, allotted),
+    }
+
+
+def _last_handler(dossier: Dossier, step: WorkflowStep) -> User | None:
+    """Who finished ``step`` last (the actor of the latest hand-over out of it), if still active."""
+    event = (
+        dossier.events.filter(action=Action.HAND_OVER.value, data__from_step=step.code)
+        .select_related("actor")
+        .order_by("-seq")
+        .first()
+    )
+    actor = event.actor if event is not None else None
+    return actor if actor is not None and actor.is_active else None
+
+
+def send_back(
+    code: str,
+    *,
+    by: User,
+    expected_version: int,
+    reason: str,
+    to_step: str | None = None,
+    assignee: User | None = None,
+) -> Dossier:
+    """Return the dossier to an earlier step of the internal workflow (trả lại bước trước), with the
+    reason: to the previous processing step, or to the earlier step ``to_step`` names.
+
+    The step goes back to ``assignee`` when given, else to whoever finished it last if they still hold
+    its role, else to every holder of the step's role. The time spent on the step being left is
+    recorded like a hand-over's (Mẫu 05); the earlier step's own clock starts again.
+    """
+    with _transaction():
+        dossier = _load(code)
+        _authorise(by, dossier, Action.SEND_BACK)
+        _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.SEND_BACK)
+        why = rules.require_text(reason, "reason", "lý do trả lại")
+        steps = workflow_steps(dossier.procedure_version_id)
+        current = _current(steps, dossier)
+        earlier = earlier_steps(steps, current)
+        if not earlier:
+            raise _no_earlier_step(dossier)
+        if to_step:
+            target = next((s for s in earlier if s.code == to_step), None)
+            if target is None:
+                raise InvalidDossierInput(
+                    f"“{to_step[:40]}” không phải một bước trước bước hiện tại của quy trình; "
+                    "chọn một trong: " + ", ".join(f"“{s.name}”" for s in earlier) + ".",
+                    code="step_invalid",
+                    details={"field": "to_step"},
+                )
+        else:
+            target = earlier[0]
+        if assignee is not None:
+            _require_assignee(assignee, target, dossier)
+        else:
+            previous = _last_handler(dossier, target)
+            unit = step_unit(target, dossier)
+            if (
+                previous is not None
+                and unit is not None
+                and target.role in _held(active_assignments(previous), unit)
+            ):
+                assignee = previous
+        at = timezone.now()
+        calendar = _calendar(dossier, at)
+        with _attributed(by, _label(by)):
+            _apply(
+                dossier,
+                Action.SEND_BACK,
+                by=by,
+                actor_label=_label(by),
+                at=at,
+                to_state=to_state,
+                step=target,
+                due_at=dossier.due_at,
+                data={
+                    "from_step": current.code if current else "",
+                    "to_step": target.code,
+                    "reason": why,
+                    "assignee_id": assignee.pk if assignee else None,
+                    "closed_step": _closed_step(calendar, dossier, current, at),
+                    **_step_timing(calendar, target, at),
+                },
+                steps=steps,
+                summary=f"Trả hồ sơ {dossier.code} về bước “{target.name}”: {why[:120]}",
+            )
+        return dossier
+
+
 def assign(code: str, *, by: User, expected_version: int, assignee: User, note: str = "") -> Dossier:
     """A leader names (or changes) who handles the current step (NĐ 61/2018 Điều 19.1)."""
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.ASSIGN)
-        to_state = rules.next_state(dossier.state, Action.ASSIGN)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.ASSIGN)
         step = dossier.current_step
         if step is None:
             raise DossierConflict("Hồ sơ không ở bước xử lý nào để phân công.", code="dossier_no_step")
@@ -1024,8 +1426,8 @@ def request_supplement(
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.REQUEST_SUPPLEMENT)
-        to_state = rules.next_state(dossier.state, Action.REQUEST_SUPPLEMENT)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.REQUEST_SUPPLEMENT)
         wanted = rules.require_items(items, "items", "các giấy tờ cần bổ sung")
         why = rules.require_text(reasons, "reasons", "lý do yêu cầu bổ sung")
         at = timezone.now()
@@ -1084,8 +1486,8 @@ def receive_supplement(
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.RECEIVE_SUPPLEMENT)
-        to_state = rules.next_state(dossier.state, Action.RECEIVE_SUPPLEMENT)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.RECEIVE_SUPPLEMENT)
         at = timezone.now()
         supplements = list(dossier.supplements.order_by("requested_at", "id"))
         open_ = [s for s in supplements if s.received_at is None]
@@ -1180,8 +1582,8 @@ def request_payment(
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.REQUEST_PAYMENT)
-        to_state = rules.next_state(dossier.state, Action.REQUEST_PAYMENT)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.REQUEST_PAYMENT)
         if not items:
             raise InvalidDossierInput("Phải ghi ít nhất một khoản phải nộp.", code="items_required")
         lines: list[DossierFee] = []
@@ -1235,8 +1637,8 @@ def confirm_payment(
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.CONFIRM_PAYMENT)
-        to_state = rules.next_state(dossier.state, Action.CONFIRM_PAYMENT)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.CONFIRM_PAYMENT)
         at = timezone.now()
         paid = DossierFee.objects.filter(dossier=dossier, paid=False).update(
             paid=True, paid_at=at, paid_online=online, receipt_ref=receipt_ref.strip()[:100]
@@ -1278,8 +1680,8 @@ def request_consultation(
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.REQUEST_CONSULTATION)
-        to_state = rules.next_state(dossier.state, Action.REQUEST_CONSULTATION)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.REQUEST_CONSULTATION)
         text = rules.require_text(question, "question", "nội dung xin ý kiến")
         chosen = mode or (rules.PARALLEL if dossier.channel == Channel.ONLINE else rules.SEQUENTIAL)
         at = timezone.now()
@@ -1365,8 +1767,8 @@ def answer_consultation(
                 "Không tìm thấy yêu cầu xin ý kiến này của hồ sơ.", code="consultation_not_found"
             )
         _authorise(by, dossier, Action.ANSWER_CONSULTATION, consulted=[consultation.unit])
-        to_state = rules.next_state(dossier.state, Action.ANSWER_CONSULTATION)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.ANSWER_CONSULTATION)
         text = rules.require_text(answer, "answer", "nội dung ý kiến")
         if consultation.answered_at is not None:
             raise DossierConflict(
@@ -1423,10 +1825,12 @@ def refuse_after_appraisal(code: str, *, by: User, expected_version: int, reason
     """Refuse to grant after appraisal (Phiếu từ chối giải quyết): only within the time limit."""
 
     def within_limit(dossier: Dossier, at: datetime) -> None:
-        if dossier.due_at is not None and at > dossier.due_at:
+        # the window runs to the date given to the citizen (an apology's new date, else the due)
+        limit = dossier.appointment_at
+        if limit is not None and at > limit:
             raise DossierConflict(
                 f"Chỉ được từ chối giải quyết trong thời hạn giải quyết (NĐ 61/2018/NĐ-CP Điều 19); hồ sơ đã "
-                f"quá hạn từ {_vn(dossier.due_at)}. Hãy xin lỗi, hẹn lại ngày trả hoặc dừng xử lý.",
+                f"quá hạn từ {_vn(limit)}. Hãy xin lỗi, hẹn lại ngày trả hoặc dừng xử lý.",
                 code="refusal_after_due",
             )
 
@@ -1484,8 +1888,8 @@ def withdraw(
         )
         if not own:
             raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.")
-        to_state = rules.next_state(dossier.state, Action.WITHDRAW)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.WITHDRAW)
         why = rules.require_text(reason, "reason", "lý do rút hồ sơ")
         label = _applicant_label(applicant)
         with _attributed(None, label):
@@ -1512,16 +1916,17 @@ def reset_due(
 ) -> Dossier:
     """Apologise and set a new due date (Mẫu 04): at most ``dossiers.max_due_resets`` times, at least
     ``dossiers.apology_min_working_days`` working days before the due moment; the reason and a later
-    date are required; ``original_due_at`` keeps the statutory date."""
+    date are required. The new date is the one promised to the citizen (``promised_at``); the statutory
+    due (``due_at``) is unchanged, so the apology explains the delay and does not excuse it."""
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.RESET_DUE)
-        to_state = rules.next_state(dossier.state, Action.RESET_DUE)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.RESET_DUE)
         why = rules.require_text(reason, "reason", "lý do chậm trả kết quả")
         at = timezone.now()
         today = to_local(at).date()
-        old_due = dossier.due_at
+        old_due = dossier.appointment_at
         assert old_due is not None
         done = dossier.due_resets.count()
         limit = int(rule_value("dossiers.max_due_resets", today))
@@ -1571,7 +1976,7 @@ def reset_due(
                 at=at,
                 to_state=to_state,
                 step=dossier.current_step,
-                due_at=target,
+                due_at=dossier.due_at,
                 data={"reason": why, "old_due": _iso(old_due), "new_due": _iso(target), "ordinal": done + 1},
                 steps=workflow_steps(dossier.procedure_version_id),
                 summary=f"Xin lỗi, hẹn lại ngày trả hồ sơ {dossier.code}: {_vn(target)}",
@@ -1587,22 +1992,15 @@ def mark_result_ready(code: str, *, by: User, expected_version: int, note: str =
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.MARK_RESULT_READY)
-        to_state = rules.next_state(dossier.state, Action.MARK_RESULT_READY)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.MARK_RESULT_READY)
         steps = workflow_steps(dossier.procedure_version_id)
-        current = next((s for s in steps if s.pk == dossier.current_step_id), None)
-        remaining = next_step(steps, current)
+        remaining = next_step(steps, _current(steps, dossier))
         if remaining is not None:
-            raise DossierConflict(
-                f"Hồ sơ còn bước “{remaining.name}” chưa thực hiện; hãy chuyển bước trước khi trả kết quả.",
-                code="dossier_steps_remaining",
-            )
-        pending = dossier.consultations.filter(answered_at__isnull=True).select_related("unit").first()
+            raise _steps_remaining(remaining)
+        pending = _consultation_pending(dossier)
         if pending is not None:
-            raise DossierConflict(
-                f"{pending.unit.name} chưa trả lời xin ý kiến (hạn {_vn(pending.due_at)}).",
-                code="consultation_pending",
-            )
+            raise pending
         at = timezone.now()
         calendar = _calendar(dossier, at)
         closing = _return_step(steps)
@@ -1630,10 +2028,10 @@ def return_result(
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.RETURN_RESULT)
-        to_state = rules.next_state(dossier.state, Action.RETURN_RESULT)
         _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.RETURN_RESULT)
         at = timezone.now()
-        early = dossier.due_at is not None and at < dossier.due_at
+        early = dossier.appointment_at is not None and at < dossier.appointment_at
         with _attributed(by, _label(by)):
             _apply(
                 dossier,
@@ -1655,6 +2053,7 @@ __all__ = [
     "ConsultationTarget",
     "FeeInput",
     "accept_online",
+    "action_options",
     "actions_for",
     "answer_consultation",
     "assign",
@@ -1664,6 +2063,7 @@ __all__ = [
     "next_code",
     "receive_at_counter",
     "receive_supplement",
+    "refusal",
     "refuse_after_appraisal",
     "refuse_at_intake",
     "request_consultation",
@@ -1671,6 +2071,7 @@ __all__ = [
     "request_supplement",
     "reset_due",
     "return_result",
+    "send_back",
     "step_unit",
     "stop",
     "submit_online",

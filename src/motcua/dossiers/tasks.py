@@ -95,8 +95,9 @@ def flag_due_dossiers(now: str | None = None) -> dict[str, int]:
                 summary=f"Cảnh báo hạn: {counts['overdue']} quá hạn, {counts['soon_due']} sắp đến hạn",
                 data={"counts": counts, "at": moment.isoformat()},
             )
-        # Mail goes out only once the alerts are committed: a rollback must not leave sent warnings.
-        transaction.on_commit(lambda: _send(digests))
+        # The digests are queued with the alerts (core.mail outbox) and leave once both are committed:
+        # a rollback sends nothing, a worker killed after the commit leaves them to the next delivery.
+        _send(digests)
     return counts
 
 

@@ -44,7 +44,7 @@ from motcua.core import refcache
 from motcua.core.models import OrgUnit
 from motcua.core.rules import rule_value
 from motcua.dossiers.models import Dossier
-from motcua.evaluation import formulas, selectors
+from motcua.evaluation import formulas, ontime, selectors
 from motcua.evaluation.formulas import Index766Result, Period, Scope
 from motcua.evaluation.index766 import RULE_KEY, period_of, weights_on
 
@@ -259,6 +259,7 @@ def compute_many(
     ids = subtree_ids(root, units)
     scope = selectors.ScopeFilter(ids, procedure_id)
     weights = weights_on(period.end)
+    basis = ontime.basis_766(period.end)
     owners = _owners(ranked, units)
     buckets: dict[int, list[formulas.DossierFacts]] = {r.pk: [] for r in ranked}
     everything: list[formulas.DossierFacts] = []
@@ -293,6 +294,7 @@ def compute_many(
                 assigned=chosen,
                 scope=label,
                 single_procedure=procedure_id is not None,
+                basis=basis,
             )
 
         root_result = run(everything, assigned_root, _scope_label(root, procedure))

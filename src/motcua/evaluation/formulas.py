@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from motcua.core.text import fold
+from motcua.dossiers import timeliness
+from motcua.dossiers.timeliness import Basis
 from motcua.evaluation.weights import IndicatorWeight, Weights
 from motcua.workdays.domain import (
     TZ,
@@ -130,9 +131,9 @@ class Period:
 # -- records -----------------------------------------------------------------------------------------
 
 
-class SupplementFacts(NamedTuple):
-    requested_at: datetime
-    received_at: datetime | None  # the complete supplement arrived; None = still waiting
+# A supplement request: (requested_at, received_at — None while waiting, due_before — the statutory due
+# in force when requested, NgayHenTraTruoc). The verdict module's own record, so facts pass straight in.
+SupplementFacts = timeliness.Wait
 
 
 class DossierFacts(NamedTuple):
@@ -152,7 +153,7 @@ class DossierFacts(NamedTuple):
     unit_id: int  # the competent (processing) unit
     national_status: int
     received_at: datetime | None
-    due_at: datetime | None  # NgayHenTra (the current due moment)
+    due_at: datetime | None  # the statutory due in force (restarted by supplements, never by an apology)
     finished_at: datetime | None  # first ending event: Đã xử lý xong, or stop / refusal / withdrawal
     returned_at: datetime | None = None
     time_limit_value: Decimal | None = None  # ThoiGianGiaiQuyet as recorded on the dossier
@@ -334,86 +335,65 @@ def legal_due(d: DossierFacts, version: VersionFacts | None, calendar_for: Calen
         return None
 
 
-@lru_cache(maxsize=4096)
-def _local_midnight(moment: datetime) -> datetime:
-    """00:00 local on ``moment``'s local day (due moments repeat: 17:00 of each working day)."""
-    return to_local(moment).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def on_time(
-    d: DossierFacts, period: Period, version: VersionFacts | None, calendar_for: CalendarFor
+    d: DossierFacts,
+    period: Period,
+    version: VersionFacts | None,
+    calendar_for: CalendarFor,
+    basis: Basis = Basis.NATIONAL,
 ) -> OnTime:
-    """F766 2.1 for one dossier, as of the end of ``period`` (domain.md §3.2).
+    """F766 2.1 for one dossier, as of the end of ``period`` (domain.md §3.2): ``timeliness.judge``.
 
     - Only received dossiers count; received after the period, or ended before it: not counted.
-    - End: the terminal moment (``terminal_moment``) when reached by the end of the period; else, when
-      waiting for a supplement the citizen has not brought, the request; else 23:59:59 on the last day.
-    - Supplement time (request → complete supplement) is subtracted from the end; a supplement still
-      open at a terminal state counts up to that state.
-    - More than one supplement request: late. Otherwise on time iff (end − supplement time) ≤ due,
-      where due is ``NgayHenTra``, or without it the legal limit counted from receipt.
+    - The verdict is ``dossiers.timeliness.judge`` with ``basis`` (rule ``timeliness.basis_766``; the
+      national reading by default: the end minus the supplement wait, compared with the due in force
+      before the first supplement request; more than one request is late). Without a due date, the
+      legal limit counted from receipt.
     """
     received = d.received_at
     if received is None or d.national_status in NOT_RECEIVED:
         return OnTime(False, False, "not_received")
     if received >= period.end_exclusive:
         return OnTime(False, False, "received_after_period")
-    terminal = terminal_moment(d)
-    ended = terminal is not None and terminal < period.end_exclusive
-    as_of = terminal if ended and terminal is not None else period.end_at
-    requests = [s for s in d.supplements if s.requested_at <= as_of] if d.supplements else []
-    waiting: SupplementFacts | None = None
-    paused = 0
-    for s in requests:
-        if s.received_at is None or s.received_at > as_of:
-            waiting = s  # only the last request may be open (the importer and the services ensure it)
-            if ended:
-                paused += int((as_of - s.requested_at).total_seconds())
-        else:
-            paused += max(0, int((s.received_at - s.requested_at).total_seconds()))
-    if ended and terminal is not None:
-        end = terminal
-    elif waiting is not None:
-        end = waiting.requested_at
-    else:
-        end = period.end_at
-    if end < period.start_at:
-        return OnTime(False, False, "ended_before_period", end=end, ended=ended)
-    effective = end - timedelta(seconds=paused) if paused else end
-    due = d.due_at
-    from_limit = due is None
-    if due is None:
-        due = legal_due(d, version, calendar_for)
-    ok = False
-    if len(requests) > 1:
-        reason = "supplement_requested_twice"
-    elif due is None:
-        reason = "no_due_no_limit"
-    else:
-        ok = effective <= due
-        if from_limit:
-            reason = "no_due_within_limit" if ok else "no_due_over_limit"
-        elif ended and d.national_status in COMPLETED:
-            # early: before the due's (local) day; on time: on that day
-            reason = "late" if not ok else "early" if effective < _local_midnight(due) else "on_time"
-        elif ended:
-            reason = "ended_in_time" if ok else "ended_late"
-        elif waiting is not None:
-            reason = "waiting_supplement_in_time" if ok else "waiting_supplement_late"
-        else:
-            reason = "in_progress_in_time" if ok else "in_progress_overdue"
+    t = timeliness.judge(history(d, version, calendar_for, basis), basis, period.end_at)
+    if t.end < period.start_at:
+        return OnTime(False, False, "ended_before_period", end=t.end, ended=t.ended)
     return OnTime(
         True,
-        ok,
-        reason,
-        end,
-        effective,
-        due,
-        from_limit and due is not None,
-        paused,
-        len(requests),
-        ended,
-        waiting is not None and not ended,
+        t.on_time,
+        t.reason.value,
+        t.end,
+        t.effective_end,
+        t.compared_due,
+        t.from_limit,
+        t.credited_seconds,
+        t.requests,
+        t.ended,
+        t.waiting,
+    )
+
+
+def history(
+    d: DossierFacts, version: VersionFacts | None, calendar_for: CalendarFor, basis: Basis
+) -> timeliness.History:
+    """The ``timeliness.History`` of one dossier's facts. The legal limit counted from receipt is
+    computed only when the facts lack the due the basis compares with."""
+    waits = d.supplements
+    needs_fallback = d.due_at is None or (
+        basis is Basis.NATIONAL
+        and bool(waits)
+        and waits[0].due_before is None
+        and any(w.received_at is not None for w in waits)
+    )
+    fallback = legal_due(d, version, calendar_for) if needs_fallback else None
+    return timeliness.History(
+        d.due_at,
+        terminal_moment(d),
+        d.national_status in COMPLETED,
+        waits,
+        None,
+        fallback,
+        d.due_at is None,  # limit_due
     )
 
 
@@ -443,15 +423,15 @@ REASONS: dict[str, tuple[str, bool]] = {
     "complete": ("Công khai đủ 7 bộ phận", True),
     "incomplete": ("Công khai thiếu bộ phận", False),
     # 1.4
-    "synced": ("Đã đồng bộ lên Cổng DVCQG (thông điệp DongBoHoSoMC đã gửi thành công)", True),
-    "synced_import": ("Nhập từ bản ghi đồng bộ DongBoHoSoMC (coi là đã đồng bộ)", True),
-    "sync_pending": ("Chưa đồng bộ: thông điệp DongBoHoSoMC đang chờ gửi", False),
-    "sync_failed": ("Chưa đồng bộ: gửi thông điệp DongBoHoSoMC bị lỗi", False),
-    "not_synced": ("Chưa đồng bộ: không có thông điệp DongBoHoSoMC", False),
+    "synced": ("Đã đồng bộ lên Cổng DVCQG (thông điệp đồng bộ đã gửi thành công)", True),
+    "synced_import": ("Nhập từ bản ghi đồng bộ hồ sơ (coi là đã đồng bộ)", True),
+    "sync_pending": ("Chưa đồng bộ: thông điệp đồng bộ đang chờ gửi", False),
+    "sync_failed": ("Chưa đồng bộ: gửi thông điệp đồng bộ bị lỗi", False),
+    "not_synced": ("Chưa đồng bộ: không có thông điệp đồng bộ", False),
     # 3.TT, 3.3
     "online": ("Nộp trực tuyến", True),
     "not_online": ("Không nộp trực tuyến (trực tiếp hoặc bưu chính)", False),
-    "no_electronic_result": ("Nộp trực tuyến nhưng thiếu kết quả điện tử (MaKetQua, tệp kết quả)", False),
+    "no_electronic_result": ("Nộp trực tuyến nhưng thiếu kết quả điện tử (mã kết quả, tệp kết quả)", False),
     # 3.1, 3.2
     "online_full": ("Cung cấp DVCTT toàn trình", True),
     "online_partial": ("Cung cấp DVCTT một phần", True),
@@ -467,7 +447,7 @@ REASONS: dict[str, tuple[str, bool]] = {
     "not_paid_online": ("Không thanh toán trực tuyến", False),
     # 4.x
     "result_file": ("Có tệp kết quả điện tử", True),
-    "no_result_file": ("Không có tệp kết quả điện tử (DuongDanTepTinKetQua)", False),
+    "no_result_file": ("Không có tệp kết quả điện tử", False),
     "digitised": ("Thành phần hồ sơ đã số hóa", True),
     "not_digitised": ("Thành phần hồ sơ chưa số hóa", False),
     "digitised_no_result_file": ("Đã số hóa thành phần nhưng thiếu tệp kết quả điện tử", False),
@@ -667,7 +647,7 @@ PROCEDURE_JUDGES: dict[str, ProcedureJudge] = {
 class IndicatorInfo:
     subject: str  # "dossier", "procedure", "" (not computed)
     formula: str  # as implemented, in Vietnamese
-    source: str  # "F766 ✅" or "❓ …"
+    source: str  # where the formula comes from, in plain Vietnamese (shown on the indicator's page)
     assumptions: tuple[str, ...] = ()
     missing: str = ""  # why the input is missing (0 points), when it is
 
@@ -678,7 +658,7 @@ INFO: dict[str, IndicatorInfo] = {
         "procedure",
         "TTHC có quyết định công bố đúng hạn (ngày quyết định ≤ ngày có hiệu lực muộn nhất của căn cứ pháp "
         "lý − 5 ngày làm việc) ÷ TTHC trong các quyết định công bố có ngày quyết định trong kỳ",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         missing="Cần ngày có hiệu lực của từng căn cứ pháp lý và ngày quyết định công bố trên CSDL quốc gia "
         "về TTHC; danh mục thủ tục của motcua chỉ lưu tên căn cứ pháp lý.",
     ),
@@ -686,26 +666,26 @@ INFO: dict[str, IndicatorInfo] = {
         "procedure",
         "TTHC công khai trên CSDL quốc gia về TTHC đúng hạn (≤ ngày quyết định công bố + 5 ngày làm việc) "
         "÷ (TTHC công khai trong kỳ + TTHC đến hạn công khai)",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         missing="Ngày công khai (thao tác “công khai”) trên CSDL quốc gia về TTHC do hệ thống quốc gia giữ.",
     ),
     "1.3": IndicatorInfo(
         "procedure",
         "TTHC đang có hiệu lực (cuối kỳ) công khai đủ 7 bộ phận (tên, trình tự, cách thức, thành phần hồ "
         "sơ, thời hạn, đối tượng, cơ quan thực hiện) ÷ TTHC đang có hiệu lực trong phạm vi",
-        "F766 ✅ (đọc từ danh mục thủ tục của motcua)",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia (đọc từ danh mục thủ tục của hệ thống)",
         ("“Cách thức thực hiện” đủ khi có mô tả cách thức hoặc danh sách hình thức nộp.",),
     ),
     "1.4": IndicatorInfo(
         "dossier",
-        f"{_RECEIVED} đã đồng bộ lên Cổng DVCQG (có thông điệp DongBoHoSoMC gửi thành công, hoặc nhập từ "
-        f"bản ghi DongBoHoSoMC) ÷ {_RECEIVED}",
-        "F766 ✅ (tử số); ❓ mẫu số",
+        f"{_RECEIVED} đã đồng bộ lên Cổng DVCQG (thông điệp đồng bộ hồ sơ đã gửi thành công, hoặc hồ sơ "
+        f"nhập từ bản ghi đồng bộ) ÷ {_RECEIVED}",
+        "Tử số theo cách tính của Cổng Dịch vụ công quốc gia; mẫu số chưa được xác nhận",
         (
             "Mẫu số là số hồ sơ tiếp nhận theo motcua, thay cho số lớn hơn của Hệ thống thông tin báo cáo "
             "quốc gia và thống kê của Cổng DVCQG (hai số này do hệ thống khác giữ).",
-            "Hồ sơ nhập bằng `motcua dossiers import` được coi là đã đồng bộ (tệp nhập có dạng bản ghi "
-            "đồng bộ DongBoHoSoMC).",
+            "Hồ sơ nhập từ tệp của hệ thống cũ được coi là đã đồng bộ (tệp nhập có dạng bản ghi đồng bộ "
+            "hồ sơ lên Cổng DVCQG).",
         ),
     ),
     "2.1": IndicatorInfo(
@@ -715,13 +695,13 @@ INFO: dict[str, IndicatorInfo] = {
         "kết quả > Dừng/Từ chối/Công dân rút; chưa kết thúc = 23:59:59 ngày cuối kỳ; đang chờ bổ sung = lúc "
         "yêu cầu; trừ thời gian bổ sung; bổ sung hơn một lần = trễ hạn; không có hạn trả thì so với thời "
         "hạn theo quy định)",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
     ),
     "2.2": IndicatorInfo(
         "dossier",
         "tổng thời gian giải quyết các hồ sơ Đã xử lý xong / Đã trả kết quả tiếp nhận trong kỳ "
         "÷ số hồ sơ đó, theo đơn vị thời gian của thủ tục; chỉ tính khi chọn một thủ tục",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         (
             "Thời gian từ lúc tiếp nhận đến lúc xử lý xong (không trừ thời gian bổ sung), "
             "đo bằng ngày làm việc (số giờ làm việc của một ngày theo giờ hành chính), giờ làm việc, "
@@ -731,7 +711,7 @@ INFO: dict[str, IndicatorInfo] = {
     "3.TT": IndicatorInfo(
         "dossier",
         f"{_RECEIVED} nộp trực tuyến của TTHC cung cấp DVCTT toàn trình ÷ {_RECEIVED} của các TTHC đó",
-        "❓ công thức chưa xác nhận (domain.md, câu hỏi mở 4)",
+        "Công thức chưa được xác nhận; hệ thống tạm tính như sau",
         (
             "Công thức của chỉ số 12 điểm “Hồ sơ DVCTT toàn trình” chưa có trong nguồn: motcua dùng tỷ lệ "
             "hồ sơ trực tuyến trên hồ sơ của TTHC toàn trình (theo phiên bản thủ tục của hồ sơ).",
@@ -741,12 +721,12 @@ INFO: dict[str, IndicatorInfo] = {
     "3.1": IndicatorInfo(
         "procedure",
         "TTHC cung cấp DVCTT (toàn trình hoặc một phần) ÷ TTHC đang có hiệu lực trong phạm vi",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
     ),
     "3.2": IndicatorInfo(
         "procedure",
         "DVCTT có ít nhất một hồ sơ trực tuyến tiếp nhận trong kỳ ÷ DVCTT (TTHC toàn trình hoặc một phần)",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         (
             "Trạng thái dịch vụ (đang công khai, chờ dừng, đang kiểm thử) không được lưu: mọi TTHC có mức "
             "trực tuyến đều tính.",
@@ -754,9 +734,8 @@ INFO: dict[str, IndicatorInfo] = {
     ),
     "3.3": IndicatorInfo(
         "dossier",
-        f"{_RECEIVED} nộp trực tuyến (KenhThucHien = 2; TTHC có kết quả dạng giấy thì phải có kết quả "
-        f"điện tử) ÷ {_RECEIVED}",
-        "F766 ✅",
+        f"{_RECEIVED} nộp trực tuyến (TTHC có kết quả dạng giấy thì phải có kết quả điện tử) ÷ {_RECEIVED}",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         (
             "Cổng DVCQG nhân thêm tỷ lệ đồng bộ (1.4); motcua tính trên toàn bộ hồ sơ của mình "
             "nên không nhân.",
@@ -766,7 +745,7 @@ INFO: dict[str, IndicatorInfo] = {
     "3.5": IndicatorInfo(
         "procedure",
         "TTHC có hồ sơ tiếp nhận trong kỳ kèm phí, lệ phí khác 0 ÷ TTHC có nghĩa vụ tài chính theo danh mục",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         (
             "TTHC có nghĩa vụ tài chính: danh mục ghi một khoản phí, lệ phí khác 0 hoặc chưa ghi mức thu.",
             "Chỉ đếm ở tử số các TTHC thuộc mẫu số.",
@@ -775,59 +754,59 @@ INFO: dict[str, IndicatorInfo] = {
     "3.5b": IndicatorInfo(
         "procedure",
         "TTHC có ít nhất một hồ sơ thanh toán trực tuyến tiếp nhận trong kỳ ÷ TTHC có nghĩa vụ tài chính",
-        "❓ công thức chưa xác nhận (domain.md, câu hỏi mở 4)",
+        "Công thức chưa được xác nhận; hệ thống tạm tính như sau",
         ("Công thức của chỉ số 2 điểm “TTHC có giao dịch thanh toán trực tuyến” chưa có trong nguồn.",),
     ),
     "3.6": IndicatorInfo(
         "dossier",
-        f"{_RECEIVED} thanh toán trực tuyến (DuocThanhToanTrucTuyen = 1 hoặc 2) ÷ ({_RECEIVED} của TTHC có "
+        f"{_RECEIVED} có thanh toán trực tuyến ÷ ({_RECEIVED} của TTHC có "
         "nghĩa vụ tài chính − hồ sơ có mọi khoản phí, lệ phí bằng 0)",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         ("Hồ sơ không có dòng phí, lệ phí nào được coi như mọi khoản bằng 0 (không tính ở mẫu số).",),
     ),
     "4.1": IndicatorInfo(
         "dossier",
-        f"{_RECEIVED} đã có kết quả, có tệp kết quả điện tử (DuongDanTepTinKetQua) ÷ {_RECEIVED} đã có kết "
+        f"{_RECEIVED} đã có kết quả, có tệp kết quả điện tử ÷ {_RECEIVED} đã có kết "
         "quả của TTHC có kết quả dạng giấy",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         ("Chỉ xét hồ sơ đã có kết quả (Đã xử lý xong / Đã trả kết quả); kỳ theo ngày tiếp nhận.",),
     ),
     "4.2": IndicatorInfo(
         "dossier",
-        f"{_RECEIVED} có thành phần đã số hóa (DuocSoHoa, tệp đính kèm hoặc HoSoCoThanhPhanSoHoa) "
+        f"{_RECEIVED} có thành phần đã số hóa (được đánh dấu số hóa, có tệp đính kèm, hoặc hồ sơ ghi có "
+        "thành phần số hóa) "
         f"và, với TTHC có kết quả dạng giấy, có tệp kết quả điện tử ÷ {_RECEIVED}",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         ("Điều kiện tệp kết quả chỉ xét với hồ sơ đã có kết quả.",),
     ),
     "4.CT": IndicatorInfo(
         "procedure",
         "Cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính",
-        "❓ công thức chưa xác nhận (domain.md, câu hỏi mở 4)",
+        "Công thức chưa được xác nhận; hệ thống tạm tính như sau",
         missing="Chưa có công thức và motcua chưa ghi nhận dịch vụ chứng thực bản sao điện tử.",
     ),
     "4.3": IndicatorInfo(
         "dossier",
-        f"{_RECEIVED} có thành phần sử dụng lại dữ liệu số hóa (HoSoCoThanhPhanSoHoa = 1 hoặc TaiLieuNop[]."
-        f"DuocSoHoa = 1) ÷ {_RECEIVED}",
-        "F766 ✅",
+        f"{_RECEIVED} có thành phần sử dụng lại dữ liệu số hóa (hồ sơ ghi có thành phần số hóa, hoặc tài "
+        f"liệu nộp được đánh dấu số hóa) ÷ {_RECEIVED}",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
     ),
     "4.4": IndicatorInfo(
         "dossier",
-        f"{_RECEIVED} có tài liệu lấy từ kho dữ liệu cá nhân trên Cổng DVCQG "
-        f"(TaiLieuNop[].DuocLayTuKhoDMQG = 1) ÷ {_RECEIVED}",
-        "F766 ✅",
+        f"{_RECEIVED} có tài liệu lấy từ kho dữ liệu cá nhân trên Cổng DVCQG ÷ {_RECEIVED}",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         ("Nhánh “kết quả điện tử đã đồng bộ vào kho dữ liệu của công dân” chưa tính: motcua chưa ghi nhận.",),
     ),
     "4.5b": IndicatorInfo(
         "dossier",
-        f"{_RECEIVED} có TaiKhoanDuocXacThucVoiVNeID = 1, tài liệu lấy từ kho (DuocLayTuKhoDMQG) "
-        f"hoặc mã CSDL dân cư (MaCSDL) ÷ {_RECEIVED}",
-        "F766 ✅",
+        f"{_RECEIVED} có tài khoản xác thực bằng VNeID, tài liệu lấy từ kho dữ liệu cá nhân "
+        f"hoặc mã cơ sở dữ liệu dân cư ÷ {_RECEIVED}",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
     ),
     "4.5a": IndicatorInfo(
         "procedure",
         "TTHC có hồ sơ trong kỳ dùng dữ liệu dân cư (như 4.5b) ÷ TTHC có đối tượng là cá nhân",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         (
             "TTHC không ghi đối tượng thực hiện: coi là có đối tượng cá nhân khi có hồ sơ của công dân "
             "trong kỳ.",
@@ -836,26 +815,26 @@ INFO: dict[str, IndicatorInfo] = {
     "5.1": IndicatorInfo(
         "",
         "PAKN về quy định, chính sách, TTHC hoặc hành vi cán bộ ÷ tổng PAKN trong kỳ",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         missing="Phản ánh, kiến nghị (PAKN) chưa được motcua quản lý.",
     ),
     "5.2": IndicatorInfo(
         "",
         "PAKN xử lý đúng hạn ÷ PAKN trong kỳ",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         missing="Phản ánh, kiến nghị (PAKN) chưa được motcua quản lý.",
     ),
     "5.3": IndicatorInfo(
         "",
         "(PAKN − PAKN bị đánh giá không hài lòng, xử lý trễ hạn hoặc phản ánh lại) ÷ PAKN tiếp nhận lần đầu "
         "trong kỳ",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         missing="Phản ánh, kiến nghị (PAKN) và đánh giá của người dân chưa được motcua quản lý.",
     ),
     "5.4": IndicatorInfo(
         "",
         "100% − (tỷ lệ hồ sơ trễ hạn + tỷ lệ hồ sơ bị khiếu nại hoặc đánh giá không hài lòng)",
-        "F766 ✅",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia",
         missing="Đánh giá của người dân và khiếu nại về hồ sơ chưa được motcua ghi nhận "
         "(tỷ lệ trễ hạn đã có, xem chỉ số 2.1).",
     ),
@@ -864,7 +843,7 @@ UNIT_SCOPE = (
     "Phạm vi một đơn vị: TTHC giao cho đơn vị (hoặc đơn vị trực thuộc) thực hiện, cộng các TTHC có hồ sơ "
     "của đơn vị trong kỳ."
 )
-LINEAR = "Không có ngưỡng: điểm = tỷ lệ × điểm tối đa ÷ 100 (giả định, domain.md §3.2)."
+LINEAR = "Không có ngưỡng: điểm = tỷ lệ × điểm tối đa ÷ 100 (giả định của hệ thống)."
 NO_FORMULA = "motcua chưa có công thức cho chỉ số này (mã mới trong bảng trọng số)."
 
 
@@ -1090,6 +1069,7 @@ def evaluate(
     assigned: frozenset[int] | None = None,
     scope: Scope | None = None,
     single_procedure: bool = False,
+    basis: Basis = Basis.NATIONAL,
 ) -> Index766Result:
     """The whole index in one pass over ``dossiers``.
 
@@ -1109,7 +1089,7 @@ def evaluate(
     # The hot loop of a province-year (a quarter of a million dossiers): plain local names, reason codes.
     for d in dossiers:
         version = version_of(d.version_id)
-        verdict = on_time(d, period, version, calendar_for)
+        verdict = on_time(d, period, version, calendar_for, basis)
         if verdict.counted:
             on_time_counts[verdict.reason] += 1
         received = d.received_at
@@ -1238,11 +1218,16 @@ def _result(
 
 
 def judge_dossier(
-    code: str, d: DossierFacts, period: Period, version: VersionFacts | None, calendar_for: CalendarFor
+    code: str,
+    d: DossierFacts,
+    period: Period,
+    version: VersionFacts | None,
+    calendar_for: CalendarFor,
+    basis: Basis = Basis.NATIONAL,
 ) -> Verdict | None:
     """The verdict of indicator ``code`` on one dossier; None when it is not in the population."""
     if code == "2.1":
-        found = on_time(d, period, version, calendar_for)
+        found = on_time(d, period, version, calendar_for, basis)
         return V[found.reason] if found.counted else None
     judge = DOSSIER_JUDGES.get(code)
     if judge is None or not period.received_in(d.received_at):
@@ -1281,12 +1266,13 @@ def explain(
     period: Period,
     version: VersionFacts | None,
     calendar_for: CalendarFor,
+    basis: Basis = Basis.NATIONAL,
 ) -> str:
     """The reason of ``verdict`` in Vietnamese, with this dossier's own figures."""
     label = reason_label(verdict.reason)
     if code != "2.1":
         return label
-    t = on_time(d, period, version, calendar_for)
+    t = on_time(d, period, version, calendar_for, basis)
     parts = [label]
     if t.ended:
         parts.append(f"kết thúc {_moment(t.end)}")

@@ -23,7 +23,7 @@ from django.db import transaction
 from motcua.catalogue.models import Procedure
 from motcua.core.models import OrgUnit
 from motcua.core.rules import rule_value
-from motcua.evaluation import formulas, selectors
+from motcua.evaluation import formulas, ontime, selectors
 from motcua.evaluation.formulas import (
     INFO,
     DossierFacts,
@@ -116,6 +116,7 @@ def compute(
             assigned=selectors.assigned_procedures(ctx.scope, period.end),
             scope=ctx.label,
             single_procedure=procedure_id is not None,
+            basis=ontime.basis_766(period.end),
         )
 
 
@@ -224,6 +225,7 @@ def _dossier_page(code: str, ctx: _Context, cursor: str | None, limit: int, incl
     period = ctx.period
     all_versions = selectors.versions(ctx.scope.procedure_id)
     calendars = selectors.Calendars(period.end)
+    basis = ontime.basis_766(period.end)
     population = selectors.on_time_population(period) if code == "2.1" else selectors.received_in(period)
     after = _dossier_cursor(cursor) if cursor else None
     chunk = max(4 * limit, 200)
@@ -234,10 +236,10 @@ def _dossier_page(code: str, ctx: _Context, cursor: str | None, limit: int, incl
             assert d.received_at is not None
             after = (d.received_at, d.id)
             version = all_versions.get(d.version_id)
-            verdict = formulas.judge_dossier(code, d, period, version, calendars)
+            verdict = formulas.judge_dossier(code, d, period, version, calendars, basis)
             if verdict is None or (include == "against" and verdict.counts):
                 continue
-            items.append(_dossier_item(code, verdict, d, period, version, calendars))
+            items.append(_dossier_item(code, verdict, d, period, version, calendars, basis))
             if len(items) == limit:
                 return DrillDownPage(code, "dossier", tuple(items), _encode([after[0].isoformat(), after[1]]))
         if len(batch) < chunk:
@@ -251,6 +253,7 @@ def _dossier_item(
     period: Period,
     version: VersionFacts | None,
     calendars: formulas.CalendarFor,
+    basis: ontime.Basis,
 ) -> DrillItem:
     return DrillItem(
         kind="dossier",
@@ -259,7 +262,7 @@ def _dossier_item(
         label=f"{version.procedure_code} — {version.name}" if version else "",
         counts=verdict.counts,
         reason_code=verdict.reason,
-        reason=formulas.explain(code, verdict, d, period, version, calendars),
+        reason=formulas.explain(code, verdict, d, period, version, calendars, basis),
         received_at=d.received_at,
         due_at=d.due_at,
     )

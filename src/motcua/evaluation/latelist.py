@@ -37,9 +37,9 @@ from motcua.core.models import OrgUnit, Role, RoleAssignment, User
 from motcua.core.permissions import has_role
 from motcua.dossiers.models import Dossier, DueReset
 from motcua.dossiers.rules import NATIONAL_STATUS_LABELS
-from motcua.evaluation import formulas, selectors
+from motcua.evaluation import formulas, ontime, selectors
 from motcua.evaluation.formulas import DossierFacts, OnTime, Period
-from motcua.evaluation.models import LateFlag, LatePublication
+from motcua.evaluation.models import LateFlag, LateNote, LatePublication
 from motcua.workdays.domain import CalendarError, to_local
 
 PAGE = 2000  # dossiers judged per read
@@ -111,17 +111,20 @@ class LateRow:
     competent_unit: str
     competent_unit_id: int
     received_at: datetime | None
-    due_at: datetime | None  # what was compared with (NgayHenTra, else the legal limit's due moment)
+    due_at: datetime | None  # what was compared with: the statutory due (never an apology's new date)
     ended: bool  # reached a terminal state by the end of the period
     end_at: datetime | None  # terminal moment, supplement request, or the end of the period
     status: str  # national status label now
     days_late: int | None  # working days after the due's day up to the (effective) end; None: no due
     reason_code: str
-    reason: str
+    reason: str  # the unit's reason in plain words when written, else the computed explanation
     apology: bool
     apology_reason: str = ""
     apology_new_due: datetime | None = None
     apology_at: datetime | None = None
+    computed: str = ""  # the computed explanation (how late, against which due)
+    unit_reason: str = ""  # the reason the unit wrote (LateNote)
+    apology_sent_on: date | None = None  # an apology letter sent after the dossier was already late
 
     @property
     def flagged(self) -> bool:
@@ -150,6 +153,8 @@ class LateRow:
             "apology": self.apology,
             "apology_reason": self.apology_reason,
             "apology_new_due": iso(self.apology_new_due),
+            "apology_sent_on": self.apology_sent_on.isoformat() if self.apology_sent_on else None,
+            "days_unit": "working_days",
         }
 
 
@@ -194,6 +199,7 @@ def _late(scope: selectors.ScopeFilter, period: Period) -> tuple[_Late, selector
     the calendars built on the way (reused for the days late)."""
     versions = selectors.versions()
     calendars = selectors.Calendars(period.end)
+    basis = ontime.basis_late_list(period.end)
     population = selectors.on_time_population(period)
     found: _Late = []
     after: tuple[datetime, int] | None = None
@@ -201,11 +207,11 @@ def _late(scope: selectors.ScopeFilter, period: Period) -> tuple[_Late, selector
         batch = selectors.dossier_page(scope, period, population, after, PAGE)
         for d in batch:
             version = versions.get(d.version_id)
-            verdict = formulas.judge_dossier("2.1", d, period, version, calendars)
+            verdict = formulas.judge_dossier("2.1", d, period, version, calendars, basis)
             if verdict is None or verdict.counts:
                 continue
-            t = formulas.on_time(d, period, version, calendars)
-            text = formulas.explain("2.1", verdict, d, period, version, calendars)
+            t = formulas.on_time(d, period, version, calendars, basis)
+            text = formulas.explain("2.1", verdict, d, period, version, calendars, basis)
             found.append((d, t, verdict.reason, text))
         if len(batch) < PAGE:
             break
@@ -244,10 +250,14 @@ def late_rows(scope: selectors.ScopeFilter, period: Period) -> tuple[LateRow, ..
         )
     }
     apologies = _apologies(ids, period.end_exclusive)
+    notes = {n.dossier_id: n for n in LateNote.objects.filter(dossier_id__in=ids)}
     rows = []
     for d, t, reason_code, text in late:
         pcode, pname, receiving, competent, status = columns[d.id]
         apology = apologies.get(d.id)
+        note = notes.get(d.id)
+        written = note.reason.strip() if note else ""
+        sent_on = note.apology_sent_on if note else None
         rows.append(
             LateRow(
                 dossier_id=d.id,
@@ -264,11 +274,14 @@ def late_rows(scope: selectors.ScopeFilter, period: Period) -> tuple[LateRow, ..
                 status=NATIONAL_STATUS_LABELS.get(status, str(status)),
                 days_late=days_late(t, calendars, d.unit_id),
                 reason_code=reason_code,
-                reason=text,
-                apology=apology is not None,
+                reason=written or text,
+                apology=apology is not None or sent_on is not None,
                 apology_reason=apology.reason if apology else "",
                 apology_new_due=apology.new_due if apology else None,
                 apology_at=apology.recorded_at if apology else None,
+                computed=text,
+                unit_reason=written,
+                apology_sent_on=sent_on,
             )
         )
     return tuple(rows)
@@ -281,6 +294,64 @@ def late_list(month: date, unit: OrgUnit | None, *, today: date | None = None) -
     with transaction.atomic():
         rows = late_rows(scope, period)
     return LateList(month, period, unit, rows)
+
+
+# -- what the unit records about a late dossier ---------------------------------------------------
+
+NOTE_WRITERS = (
+    Role.AGENCY_LEADER,
+    Role.UNIT_LEADER,
+    Role.INTAKE_OFFICER,
+    Role.SPECIALIST,
+    Role.SUPERVISOR,
+    Role.ADMINISTRATOR,
+)
+NOTE_MAX = 2000
+
+
+def record_note(
+    user: User, code: str, *, reason: str, apology_sent_on: date | None, now: datetime | None = None
+) -> LateNote:
+    """Write (or rewrite) the unit's reason in plain words and the day an apology letter was sent for a
+    dossier that was already late. Officers of the competent unit (or above) only; audited."""
+    dossier = Dossier.objects.select_related("competent_unit").filter(code=code.strip()[:60]).first()
+    if dossier is None or not has_role(user, NOTE_WRITERS, dossier.competent_unit):
+        raise Forbidden("Bạn không có quyền ghi nhận lý do trễ hạn của hồ sơ này.")
+    text = " ".join((reason or "").split())
+    if len(text) > NOTE_MAX:
+        raise LateListInputError(f"Lý do trễ hạn dài quá {NOTE_MAX} ký tự.")
+    if any(ord(ch) < 32 for ch in text):
+        raise LateListInputError("Lý do trễ hạn có ký tự không hợp lệ.")
+    moment = now or timezone.now()
+    today = to_local(moment).date()
+    if apology_sent_on is not None:
+        if apology_sent_on > today:
+            raise LateListInputError("Ngày gửi thư xin lỗi không được ở tương lai.")
+        if dossier.received_at is not None and apology_sent_on < to_local(dossier.received_at).date():
+            raise LateListInputError("Ngày gửi thư xin lỗi không được trước ngày tiếp nhận hồ sơ.")
+    if not text and apology_sent_on is None:
+        raise LateListInputError("Hãy ghi lý do trễ hạn hoặc ngày đã gửi thư xin lỗi.")
+    with transaction.atomic(), audit.acting_as(user):
+        note, _ = LateNote.objects.select_for_update().update_or_create(
+            dossier=dossier,
+            defaults={
+                "reason": text,
+                "apology_sent_on": apology_sent_on,
+                "updated_at": moment,
+                "updated_by": user,
+            },
+        )
+        audit.record(
+            "evaluation.late_list.note",
+            object_type="dossiers.dossier",
+            object_id=dossier.code,
+            summary=f"Ghi nhận lý do trễ hạn / thư xin lỗi của hồ sơ {dossier.code}",
+            data={
+                "reason": text,
+                "apology_sent_on": apology_sent_on.isoformat() if apology_sent_on else None,
+            },
+        )
+    return note
 
 
 # -- who may see and publish -------------------------------------------------------------------------
@@ -427,7 +498,7 @@ def flag_missing_apologies(now: str | None = None) -> dict[str, int]:
                 summary=f"Báo {flagged} hồ sơ trễ hạn chưa có thư xin lỗi",
                 data={"flagged": flagged, "at": moment.isoformat()},
             )
-        transaction.on_commit(lambda: _send(digests))
+        _send(digests)  # queued with the flags (core.mail outbox), delivered once both are committed
     return {"late": len(result.rows), "without_apology": len(missing), "flagged": flagged}
 
 

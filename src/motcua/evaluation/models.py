@@ -19,6 +19,8 @@ from django.db import models
 class LatePublication(models.Model):
     """Công khai danh sách hồ sơ trễ hạn của một đơn vị trong một tháng (bản chốt)."""
 
+    AUDIT_BY_SERVICE = True  # latelist.publish records the publication
+
     unit = models.ForeignKey(
         "core.OrgUnit", verbose_name="đơn vị", on_delete=models.PROTECT, related_name="late_publications"
     )
@@ -50,6 +52,8 @@ class LatePublication(models.Model):
 class LateFlag(models.Model):
     """A late dossier without an apology letter, reported to the unit head (once per dossier)."""
 
+    AUDIT_BY_SERVICE = True  # the flag job records one entry per run
+
     dossier = models.OneToOneField(
         "dossiers.Dossier", verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="late_flag"
     )
@@ -66,3 +70,29 @@ class LateFlag(models.Model):
 
     def __str__(self) -> str:
         return f"Trễ hạn chưa xin lỗi {self.dossier_id}"
+
+
+class LateNote(models.Model):
+    """What the unit records about one late dossier before publishing: the reason in plain words (shown
+    on the list and the portal instead of the computed explanation) and, when the apology letter was sent
+    after the dossier was already late, the day it was sent (NĐ 61/2018 Điều 19.9: the letter explains;
+    it never makes the dossier on time)."""
+
+    AUDIT_BY_SERVICE = True  # latelist.record_note records one entry per change
+
+    dossier = models.OneToOneField(
+        "dossiers.Dossier", verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="late_note"
+    )
+    reason = models.TextField("lý do trễ hạn (lời văn của đơn vị)", blank=True)
+    apology_sent_on = models.DateField("ngày gửi thư xin lỗi", null=True, blank=True)
+    updated_at = models.DateTimeField("ghi lúc")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="người ghi", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "ghi chú hồ sơ trễ hạn"
+        verbose_name_plural = "ghi chú hồ sơ trễ hạn"
+
+    def __str__(self) -> str:
+        return f"Ghi chú trễ hạn {self.dossier_id}"

@@ -147,7 +147,8 @@ SLIM = (
     "time_limit_unit",
 )
 FLAGS = {
-    "ev_citizen": _flag(Q(applicant_person__isnull=False)),
+    # a citizen on record, or one without an identity number whose record said LoaiDoiTuong 1
+    "ev_citizen": _flag(Q(applicant_person__isnull=False) | Q(unidentified_applicant_type=1)),
     "ev_result_code": _flag(~Q(result_code="")),
     "ev_result_file": _flag(~Q(result_file_url="")),
     "ev_population_db": _flag(~Q(population_db_code="")),
@@ -215,10 +216,10 @@ def _supplements(where: Q) -> dict[int, tuple[SupplementFacts, ...]]:
     rows = (
         Supplement.objects.filter(where)
         .order_by("dossier_id", "requested_at", "id")
-        .values_list("dossier_id", "requested_at", "received_at")
+        .values_list("dossier_id", "requested_at", "received_at", "due_before")
     )
-    for dossier_id, requested, received in _stream(rows):
-        grouped[dossier_id].append(SupplementFacts(requested, received))
+    for dossier_id, requested, received, due_before in _stream(rows):
+        grouped[dossier_id].append(SupplementFacts(requested, received, due_before))
     return {k: tuple(v) for k, v in grouped.items()}
 
 
@@ -329,6 +330,16 @@ def index_dossiers(scope: ScopeFilter, period: Period) -> Iterator[DossierFacts]
     )
     for batch in _batches(carried):
         supplements = _supplements(_ids("dossier_id", [r[0] for r in batch]) & Q(requested_at__lt=before))
+        for row in batch:
+            yield DossierFacts(*row, supplements.get(row[0], ()))
+
+
+def slim_facts(where: Q) -> Iterator[DossierFacts]:
+    """The on-time facts (``SLIM`` columns and every supplement request) of the received dossiers
+    matching ``where``, in batches: two queries a batch."""
+    rows = Dossier.objects.filter(where).exclude(national_status__in=(1, 3)).order_by("id")
+    for batch in _batches(rows.values_list(*SLIM).iterator(chunk_size=CHUNK)):
+        supplements = _supplements(_ids("dossier_id", [r[0] for r in batch]))
         for row in batch:
             yield DossierFacts(*row, supplements.get(row[0], ()))
 

@@ -23,7 +23,7 @@ from motcua.catalogue.models import ProcedureVersion
 from motcua.core.models import OrgUnit, User
 from motcua.core.rules import rule_value
 from motcua.dossiers.models import Consultation, Dossier, DossierEvent
-from motcua.evaluation import formulas, selectors, tt01
+from motcua.evaluation import formulas, ontime, selectors, tt01
 from motcua.evaluation.formulas import DossierFacts, Period
 from motcua.evaluation.index766 import period_of
 
@@ -44,7 +44,6 @@ def completed_in(period: Period) -> Q:
 
 @dataclass
 class _Extra:
-    original_due: datetime | None
     delivery: str
     receiving_unit_id: int
     procedure_id: int
@@ -56,12 +55,10 @@ def _batch_extras(ids: list[int]) -> tuple[dict[int, _Extra], dict[int, list[Any
     rows = (
         Dossier.objects.filter(pk__in=ids)
         .order_by()
-        .values_list(
-            "pk", "original_due_at", "result_delivery", "receiving_unit_id", "procedure_id", "assignee_id"
-        )
+        .values_list("pk", "result_delivery", "receiving_unit_id", "procedure_id", "assignee_id")
     )
-    for pk, original, delivery, receiving, procedure, assignee in rows:
-        extras[pk] = _Extra(original, delivery, receiving, procedure)
+    for pk, delivery, receiving, procedure, assignee in rows:
+        extras[pk] = _Extra(delivery, receiving, procedure)
         if assignee is not None:
             handlers[pk].add(assignee)
     for pk, actor in (
@@ -87,11 +84,11 @@ def score_dossier(
     extra: _Extra,
     consultations: list[Any],
     handlers: set[int],
+    basis: ontime.Basis = ontime.Basis.NATIONAL,
 ) -> tt01.DossierScore:
-    # 1: the 2.1 rule's effective end (minus supplement time) against the due date before any apology
-    # (the legal limit; an apology's new date does not excuse the dossier ❓)
-    due = extra.original_due or d.due_at
-    t = formulas.on_time(d._replace(due_at=due), period, version, calendars)
+    # 1: the on-time verdict of 766 2.1 (``timeliness``, rule ``timeliness.basis_766``): the statutory
+    # due, never an apology's new date
+    t = formulas.on_time(d, period, version, calendars, basis)
     s1 = tt01.compare(t.effective_end, t.due) if t.due is not None and t.effective_end is not None else None
     # 2: the competent unit's own time is the whole time (s1); each consulted unit's answer against its
     # deadline; the dossier scores as its slowest unit ❓
@@ -116,6 +113,7 @@ def _scores(
 ) -> tuple[list[tt01.DossierScore], dict[int, _Extra]]:
     versions = selectors.versions()
     calendars = selectors.Calendars(period.end)
+    basis = ontime.basis_766(period.end)
     population = completed_in(period)
     out: list[tt01.DossierScore] = []
     all_extras: dict[int, _Extra] = {}
@@ -135,6 +133,7 @@ def _scores(
                         extras[d.id],
                         consultations.get(d.id, []),
                         handlers.get(d.id, set()),
+                        basis,
                     )
                 )
         if len(batch) < PAGE:

@@ -10,7 +10,7 @@ Vietnamese message with a 4xx status, never a server error.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -124,3 +124,37 @@ def publish_view(request: HttpRequest) -> HttpResponse:
     )
     query = urlencode({"thang": f"{month:%Y-%m}", "don-vi": unit.code})
     return redirect(reverse("late:page") + "?" + query)
+
+
+def _day(text: str | None) -> date | None:
+    """``YYYY-MM-DD`` (the date input) or ``dd/mm/yyyy``; None when empty; a 400 otherwise."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(raw[:10], fmt).date()
+        except ValueError:
+            continue
+    raise latelist.LateListInputError(_("Ngày gửi thư xin lỗi không hợp lệ; hãy nhập dạng ngày/tháng/năm."))
+
+
+@login_required
+@require_POST
+def note_view(request: HttpRequest) -> HttpResponse:
+    """Record the unit's reason in plain words and the day an apology letter was sent (late dossier)."""
+    user = _user(request)
+    code = (request.POST.get("ma") or "").strip()
+    try:
+        month = latelist.parse_month(request.POST.get("thang"))
+        latelist.record_note(
+            user,
+            code,
+            reason=request.POST.get("ly_do", ""),
+            apology_sent_on=_day(request.POST.get("ngay_gui")),
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    messages.success(request, _("Đã ghi nhận lý do trễ hạn của hồ sơ %(code)s.") % {"code": code})
+    query = urlencode({"thang": f"{month:%Y-%m}", "don-vi": (request.POST.get("don-vi") or "")[:60]})
+    return redirect(reverse("late:page") + "?" + query + f"#hs-{code}")

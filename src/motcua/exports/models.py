@@ -15,6 +15,8 @@ class ExportJob(models.Model):
     ``EXPORT_KEEP_DAYS`` days and only its owner can download it (every download is audited).
     """
 
+    AUDIT_BY_SERVICE = True  # exports.services records each request and download
+
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel (.xlsx)"
         CSV = "csv", "CSV (UTF-8)"
@@ -36,6 +38,9 @@ class ExportJob(models.Model):
     rows_done = models.PositiveIntegerField("số dòng đã ghi", default=0)
     file = models.FileField("tệp", upload_to="exports/%Y/%m/", max_length=255, blank=True)
     error = models.TextField("lỗi", blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        "số lần chạy", default=0, help_text="Tăng mỗi lần một tiến trình nhận ghi tệp (chạy lại sau sự cố)."
+    )
     created_at = models.DateTimeField("yêu cầu lúc", default=timezone.now)
     started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
     finished_at = models.DateTimeField("xong lúc", null=True, blank=True)

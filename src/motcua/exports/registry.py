@@ -20,6 +20,7 @@ from django import forms
 from django.utils.translation import gettext
 
 from motcua.core.models import User
+from motcua.core.validation import FIRST_DAY, LAST_DAY, day_in_range
 from motcua.workdays.domain import TZ
 
 ColumnType = Literal["text", "int", "decimal", "date", "datetime", "percent", "bool"]
@@ -66,7 +67,13 @@ MAX_SPAN_DAYS = 366 * 5
 
 
 def check_period(start: date | None, end: date | None, *, max_days: int | None = MAX_SPAN_DAYS) -> None:
-    """The form error of a reversed period, or of one longer than an export may cover (5 years)."""
+    """The form error of a day out of range, of a reversed period, or of one longer than an export may
+    cover (5 years)."""
+    if any(day is not None and not day_in_range(day) for day in (start, end)):
+        raise forms.ValidationError(
+            gettext("Ngày phải trong khoảng %(first)s – %(last)s.")
+            % {"first": FIRST_DAY.strftime("%d/%m/%Y"), "last": LAST_DAY.strftime("%d/%m/%Y")}
+        )
     if start is None or end is None:
         return
     if start > end:

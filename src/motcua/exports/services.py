@@ -3,7 +3,8 @@
 ``request_export`` validates the filters with the kind's form, counts the rows (through the owning
 app's scoped selector) and either writes the file at once (small tables) or queues the job for the
 worker. ``run_job`` claims a queued job with a conditional update, so two workers never write the
-same file, and records progress every 500 rows outside any long transaction.
+same file, and records progress every 500 rows outside any long transaction. A job whose worker was
+killed is taken over by the task's next run (``core.leases``) and written once, under one name.
 """
 
 from __future__ import annotations
@@ -80,14 +81,40 @@ def request_export(user: User, kind_code: str, data: Mapping[str, Any], fmt: str
     return job
 
 
-def run_job(job_id: int) -> ExportJob | None:
-    """Write the file of a queued job. Returns None when another worker already took it."""
-    now = timezone.now()
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, started_at=now
+def _claim(job_id: int, *, take_over: bool, now: datetime) -> int | None:
+    """Mark the job running for a new attempt; returns the attempt number, or None when the job is
+    not there to take (done, failed, expired, or already running and ``take_over`` is false)."""
+    statuses = [ExportJob.Status.QUEUED] + ([ExportJob.Status.RUNNING] if take_over else [])
+    current = (
+        ExportJob.objects.filter(pk=job_id, status__in=statuses).values_list("attempts", flat=True).first()
     )
-    if not claimed:
+    if current is None:
         return None
+    claimed = ExportJob.objects.filter(pk=job_id, status__in=statuses, attempts=current).update(
+        status=ExportJob.Status.RUNNING, started_at=now, attempts=current + 1, rows_done=0
+    )
+    return current + 1 if claimed else None
+
+
+def storage_name(job: ExportJob) -> str:
+    """Where the job's file is stored: one fixed name per job, so a second attempt replaces the file
+    of a first one that was killed after writing it, instead of leaving a second file beside it."""
+    return f"exports/{job.created_at:%Y/%m}/{job.pk}-{job.filename}"
+
+
+def run_job(job_id: int, *, take_over: bool = False) -> ExportJob | None:
+    """Write the file of a queued job. Returns None when the job is not there to take.
+
+    ``take_over`` (the background task) also takes a job left *running*: the task is run again only
+    when the worker that ran it died (``core.leases``), and then the job starts over. Each attempt is
+    numbered; only the attempt that still holds the job may finish it, so a worker that was thought
+    dead and wakes up later changes nothing.
+    """
+    now = timezone.now()
+    attempt = _claim(job_id, take_over=take_over, now=now)
+    if attempt is None:
+        return None
+    mine = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING, attempts=attempt)
     job = ExportJob.objects.select_related("owner").get(pk=job_id)
     kind = registry.get(job.kind)
     try:
@@ -95,7 +122,7 @@ def run_job(job_id: int) -> ExportJob | None:
             raise DomainError("Loại bảng này không còn được hỗ trợ.")
 
         def progress(done: int) -> None:
-            ExportJob.objects.filter(pk=job_id).update(rows_done=done)
+            mine.update(rows_done=done)
 
         rows = kind.rows(job.owner, job.params)
         with tempfile.TemporaryFile() as tmp:
@@ -111,10 +138,14 @@ def run_job(job_id: int) -> ExportJob | None:
                     tmp, kind.columns, rows, title=str(kind.title), about=about, progress=progress
                 )
             tmp.seek(0)
-            job.file.save(job.filename, File(tmp), save=False)
-        ExportJob.objects.filter(pk=job_id).update(
+            name = storage_name(job)
+            storage = job.file.storage
+            if storage.exists(name):
+                storage.delete(name)  # left by an attempt killed after writing it
+            stored = storage.save(name, File(tmp))
+        mine.update(
             status=ExportJob.Status.DONE,
-            file=job.file.name,
+            file=stored,
             rows_done=written,
             rows_total=written,
             finished_at=timezone.now(),
@@ -122,9 +153,7 @@ def run_job(job_id: int) -> ExportJob | None:
     except Exception as exc:  # the job records the failure; the worker must go on
         log.exception("export %s failed", job_id)
         message = exc.message if isinstance(exc, DomainError) else "Lỗi khi ghi tệp; đã ghi nhận để kiểm tra."
-        ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
-        )
+        mine.update(status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now())
     job.refresh_from_db()
     return job
 

@@ -9,7 +9,8 @@ from motcua.exports import services
 
 @task()
 def run_export(job_id: int) -> str:
-    job = services.run_job(job_id)
+    # Run again only when the worker running it died (core.leases): take the job over and start over.
+    job = services.run_job(job_id, take_over=True)
     return job.status if job else "taken"
 
 

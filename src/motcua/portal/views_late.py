@@ -7,7 +7,7 @@ Only published lists appear (a publication is the unit's act of making the list 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +29,8 @@ def _rows(publication: LatePublication) -> list[dict[str, Any]]:
         item = dict(row)
         for key in ("received_at", "due_at", "end_at", "apology_new_due"):
             item[key] = datetime.fromisoformat(row[key]) if row.get(key) else None
+        sent = row.get("apology_sent_on")
+        item["apology_sent_on"] = date.fromisoformat(sent) if sent else None
         out.append(item)
     return out
 

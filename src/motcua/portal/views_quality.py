@@ -8,7 +8,7 @@ Only the last five years can be asked for, so a visitor cannot make the server c
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -28,6 +28,13 @@ YEARS = 5
 KINDS = [("thang", gettext_lazy("Tháng")), ("quy", gettext_lazy("Quý")), ("nam", gettext_lazy("Năm"))]
 
 
+def last_complete(today: date) -> tuple[date, date]:
+    """The last day of the last complete month and of the last complete quarter before ``today``."""
+    month_end = today.replace(day=1) - timedelta(days=1)
+    quarter_start = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    return month_end, quarter_start - timedelta(days=1)
+
+
 class QualityForm(forms.Form):
     ky = forms.ChoiceField(choices=KINDS, required=False)
     nam = forms.IntegerField(required=False)
@@ -44,14 +51,22 @@ class QualityForm(forms.Form):
             raise forms.ValidationError(_("Kỳ đánh giá không hợp lệ; hãy chọn lại tháng, quý hoặc năm."))
         today = self.today
         kind = data.get("ky") or "thang"
-        year = data.get("nam") or today.year
+        month_end, quarter_end = last_complete(today)
+        # Without a choice the page opens on the last complete month (quarter, year), not on the
+        # current one whose figures are still nearly empty.
+        default_year = {"thang": month_end.year, "quy": quarter_end.year, "nam": today.year - 1}[kind]
+        year = data.get("nam") or default_year
         if not today.year - YEARS < year <= today.year:
             raise forms.ValidationError(
                 _("Chỉ xem được số liệu từ năm %(first)s đến năm %(last)s.")
                 % {"first": today.year - YEARS + 1, "last": today.year}
             )
-        month = data.get("thang") or today.month
-        quarter = data.get("quy") or (today.month - 1) // 3 + 1
+        month = data.get("thang") or (month_end.month if year == month_end.year else 12)
+        quarter = data.get("quy") or ((quarter_end.month - 1) // 3 + 1 if year == quarter_end.year else 4)
+        if year == today.year and not data.get("thang") and month_end.year < year:
+            month = today.month  # January: the year has no complete month yet
+        if year == today.year and not data.get("quy") and quarter_end.year < year:
+            quarter = 1
         period = (
             Period.year(year)
             if kind == "nam"
@@ -76,8 +91,11 @@ def quality(request: HttpRequest) -> HttpResponse:
         "quarters": [(1, "I"), (2, "II"), (3, "III"), (4, "IV")],
     }
     if not form.is_valid():
+        month_end, _quarter_end = last_complete(today)
         context.update(
-            errors=form.non_field_errors(), kind="thang", values={"nam": today.year, "thang": today.month}
+            errors=form.non_field_errors(),
+            kind="thang",
+            values={"nam": month_end.year, "thang": month_end.month},
         )
         return render(request, "portal/quality.html", context, status=400)
     data = form.cleaned_data

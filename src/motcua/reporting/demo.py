@@ -226,7 +226,7 @@ def quarterly_control(receiving_unit: OrgUnit, units: list[OrgUnit], first: date
     return define(
         code=QUARTERLY,
         name="Báo cáo công tác kiểm soát thủ tục hành chính",
-        legal_basis="NĐ 63/2010/NĐ-CP; NĐ 09/2019/NĐ-CP (❓ biểu mẫu do motcua dựng)",
+        legal_basis="NĐ 63/2010/NĐ-CP; NĐ 09/2019/NĐ-CP (biểu mẫu do hệ thống dựng, chưa đối chiếu)",
         periodicity="quarter",
         receiving_unit=receiving_unit,
         units=units,

@@ -12,17 +12,16 @@ cut-off window in local time: 00:00 on the first day to 24:00 on the last day.
 | ``received_online`` / ``_counter`` / ``_post`` | of those, by channel (``KenhThucHien`` 2 / 1 / 3) |
 | ``carried_over`` | received before the window, not finished before it (kỳ trước chuyển sang) |
 | ``resolved`` | finished in the window with a result (national status 9 or 10, ``finished_at`` in it) |
-| ``resolved_late`` | of those, finished after the due moment (``due_at``) |
-| ``resolved_on_time`` | the others (before or on time; ❓ a dossier without a due moment counts here) |
+| ``resolved_late`` | of those, late by the on-time verdict (``dossiers.timeliness``, as 766 2.1 reads it) |
+| ``resolved_on_time`` | the others (before or on time) |
 | ``pending`` | received by the end of the window and not finished by then (đang giải quyết) |
-| ``pending_overdue`` | of those, the due moment passed by the end of the window |
+| ``pending_overdue`` | of those, late by the same verdict at the end of the window |
 | ``pending_on_schedule`` | the others |
 | ``on_time_rate`` | resolved_on_time ÷ resolved × 100 (2 decimals; none when nothing was resolved) |
 | ``online_share`` | received_online ÷ received × 100 (2 decimals; none when nothing was received) |
 
-The 766 index's on-time rule (supplement time subtracted, F766 2.1) is the evaluation module's: the
-report counts plain due moments, as the one-stop report form does (❓ the form's own definition is not
-held).
+The verdicts are those of the 766 index (rule ``timeliness.basis_766``), so the report's on-time rate
+and the index's agree on the same dossiers (❓ the report form's own definition is not held).
 """
 
 from __future__ import annotations
@@ -31,10 +30,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 
 from motcua.core.models import OrgUnit
 from motcua.dossiers.models import Dossier
+from motcua.evaluation import ontime
+from motcua.evaluation.formulas import Period
 from motcua.reporting.values import round2
 from motcua.workdays.domain import TZ
 
@@ -97,12 +98,18 @@ def one_stop_figures(unit: OrgUnit, start: date, end: date) -> dict[str, Any]:
                 filter=Q(received_at__lt=begin) & (Q(finished_at__isnull=True) | Q(finished_at__gte=begin)),
             ),
             resolved=Count("pk", filter=resolved),
-            resolved_late=Count("pk", filter=resolved & Q(due_at__isnull=False, finished_at__gt=F("due_at"))),
             pending=Count("pk", filter=open_at_end),
-            pending_overdue=Count("pk", filter=open_at_end & Q(due_at__lt=stop)),
         )
     )
     figures: dict[str, Any] = {k: int(v or 0) for k, v in counts.items()}
+    # late or not: the one on-time verdict (``dossiers.timeliness``), as 766 2.1 reads it
+    scope = Q(competent_unit__path__startswith=unit.path)
+    period = Period(start, end)
+    basis = ontime.basis_766(end)
+    n, good = ontime.counts(ontime.finished(scope, period, basis))
+    figures["resolved_late"] = n - good
+    n, good = ontime.counts(ontime.open_at(scope, period, basis))
+    figures["pending_overdue"] = n - good
     figures["resolved_on_time"] = figures["resolved"] - figures["resolved_late"]
     figures["pending_on_schedule"] = figures["pending"] - figures["pending_overdue"]
     figures["on_time_rate"] = _rate(figures["resolved_on_time"], figures["resolved"])

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import DomainError
 from motcua.core.models import OrgUnit, User
+from motcua.core.text import id_or_none
 from motcua.reporting import excel, selectors, services
 from motcua.reporting import status as st
 from motcua.reporting.access import Access, access_for
@@ -353,8 +354,9 @@ def report_file(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     number = request.GET.get("phien-ban", "")
     version = None
     if submission is not None:
+        wanted = id_or_none(number)
         version = (
-            submission.versions.filter(number=int(number)).first() if number.isdigit() else submission.current
+            submission.versions.filter(number=wanted).first() if wanted is not None else submission.current
         )
     if version is None:
         return _problem(request, _("Đơn vị chưa có số liệu của kỳ này."), 404)

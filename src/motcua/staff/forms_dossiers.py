@@ -7,7 +7,6 @@ the services' business (``dossiers.services``), and their errors are shown as th
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 from typing import Any
@@ -21,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motcua.catalogue.models import Procedure, ProcedureVersion
-from motcua.core.identity import IdentityError, normalise_tax_code, parse_citizen_id
-from motcua.core.models import Organisation, OrgUnit, Person, Role, User
+from motcua.core import people
+from motcua.core.models import OrgUnit, Role, User
+from motcua.core.validation import FIRST_DAY, LAST_DAY, day_in_range
 from motcua.dossiers.models import Channel, DossierComponent, DossierFee, ResultDelivery
 from motcua.dossiers.rules import Action, State
 
@@ -63,6 +63,7 @@ ACTION_TEXT = {
     Action.ACCEPT_ONLINE: _("Tiếp nhận hồ sơ trực tuyến"),
     Action.REFUSE_AT_INTAKE: _("Từ chối tiếp nhận"),
     Action.HAND_OVER: _("Chuyển bước xử lý"),
+    Action.SEND_BACK: _("Trả lại bước trước"),
     Action.ASSIGN: _("Phân công xử lý"),
     Action.REQUEST_SUPPLEMENT: _("Yêu cầu bổ sung hồ sơ"),
     Action.RECEIVE_SUPPLEMENT: _("Nhận hồ sơ bổ sung"),
@@ -209,6 +210,13 @@ class StaffForm(forms.Form):
 _DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
+def day_range_message() -> str:
+    return _("Ngày phải trong khoảng %(first)s – %(last)s.") % {
+        "first": FIRST_DAY.strftime("%d/%m/%Y"),
+        "last": LAST_DAY.strftime("%d/%m/%Y"),
+    }
+
+
 def _date_field(label: Any, *, required: bool = False) -> forms.DateField:
     # A text box, not the browser's date picker: its format follows the browser's language, and the
     # officer types dates as they are written on paper, dd/mm/yyyy.
@@ -270,6 +278,9 @@ class InboxFilterForm(StaffForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        for name in ("tu_ngay", "den_ngay"):
+            if data.get(name) and not day_in_range(data[name]):
+                self.add_error(name, day_range_message())
         start, end = data.get("tu_ngay"), data.get("den_ngay")
         if start and end and start > end:
             self.add_error("den_ngay", _("“Đến ngày” phải từ “Từ ngày” trở đi."))
@@ -281,7 +292,7 @@ class InboxFilterForm(StaffForm):
 
 # -- counter intake -------------------------------------------------------------------------------
 
-_PHONE = re.compile(r"^\+?[0-9 .]{8,15}$")
+_PHONE = people.PHONE  # the applicant service's rule, so the form and the API agree
 
 
 def _phone(value: str) -> str:
@@ -364,7 +375,10 @@ class IntakeForm(StaffForm):
         **kwargs: Any,
     ) -> None:
         self.version = version
-        self.catalogue = list(version.components.all())
+        # A paper dossier: the components of the counter and postal channels (not an online-only e-form).
+        self.catalogue = [
+            c for c in version.components.all() if c.applies_to("direct") or c.applies_to("postal")
+        ]
         super().__init__(*args, **kwargs)
         self.fields["receiving_unit"].queryset = receiving_units
         self.fields["competent_unit"].queryset = competent_units
@@ -397,12 +411,17 @@ class IntakeForm(StaffForm):
             )
             self.fields[f"c{c.pk}_file"] = ScanField(label=_("Tệp quét"))
         self.style()
-        self.person: Person | None = None
-        self.new_person: Person | None = None
-        self.organisation: Organisation | None = None
-        self.new_organisation: Organisation | None = None
+        # The applicant as checked by ``core.people``; the view finds or registers it when receiving.
+        self.applicant: people.PersonIn | people.OrganisationIn | None = None
+
+    def _alternatives(self, c: Any) -> list[Any]:
+        """The other components of ``c``'s alternative group (any one of the group will do)."""
+        if not c.alternative_group:
+            return []
+        return [o for o in self.catalogue if o.alternative_group == c.alternative_group and o.pk != c.pk]
 
     def component_rows(self) -> list[dict[str, Any]]:
+        channel = INTAKE_CHANNEL_CODES.get(self["channel"].value(), "direct")
         return [
             {
                 "component": c,
@@ -410,7 +429,8 @@ class IntakeForm(StaffForm):
                 "kind": self[f"c{c.pk}_kind"],
                 "quantity": self[f"c{c.pk}_quantity"],
                 "file": self[f"c{c.pk}_file"],
-                "required": c.required and c.role == c.Role.SUBMIT,
+                "required": c.required and c.role == c.Role.SUBMIT and c.applies_to(channel),
+                "alternatives": [o.name for o in self._alternatives(c)],
             }
             for c in self.catalogue
         ]
@@ -427,13 +447,24 @@ class IntakeForm(StaffForm):
             self._clean_organisation(data)
         else:
             self._clean_person(data)
+        channel = INTAKE_CHANNEL_CODES.get(data.get("channel"), "direct")
         for c in self.catalogue:
             received = data.get(f"c{c.pk}_received")
-            if c.required and c.role == c.Role.SUBMIT and not received:
-                self.add_error(
-                    f"c{c.pk}_received",
-                    _("Chưa nhận “%(name)s” — giấy tờ bắt buộc phải nộp.") % {"name": c.name[:80]},
-                )
+            if c.required and c.role == c.Role.SUBMIT and c.applies_to(channel) and not received:
+                others = self._alternatives(c)
+                if not others:
+                    self.add_error(
+                        f"c{c.pk}_received",
+                        _("Chưa nhận “%(name)s” — giấy tờ bắt buộc phải nộp.") % {"name": c.name[:80]},
+                    )
+                elif not any(data.get(f"c{o.pk}_received") for o in others) and c.pk < min(
+                    o.pk for o in others
+                ):
+                    self.add_error(
+                        f"c{c.pk}_received",
+                        _("Chưa nhận giấy tờ nào — phải nộp một trong các giấy tờ: %(names)s.")
+                        % {"names": "; ".join(f"“{x.name[:60]}”" for x in [c, *others])},
+                    )
             if data.get(f"c{c.pk}_file") and not received:
                 self.add_error(
                     f"c{c.pk}_received", _("Đã đính kèm tệp quét thì phải đánh dấu đã nhận giấy tờ này.")
@@ -443,65 +474,77 @@ class IntakeForm(StaffForm):
         return data
 
     def _clean_person(self, data: dict[str, Any]) -> None:
-        raw = (data.get("citizen_id") or "").strip()
-        if not raw:
+        if not (data.get("citizen_id") or "").strip():
             self.add_error("citizen_id", _("Nhập số định danh cá nhân (CCCD) của người nộp."))
             return
-        try:
-            number = parse_citizen_id(raw).number
-        except IdentityError as exc:
-            self.add_error("citizen_id", str(exc))
-            return
-        data["citizen_id"] = number
-        self.person = Person.objects.filter(citizen_id=number).first()
-        if self.person is not None:
-            return
-        name = (data.get("full_name") or "").strip()
-        if not name:
-            self.add_error(
-                "full_name", _("Công dân chưa có trong hệ thống: nhập họ và tên để tạo hồ sơ công dân.")
-            )
-            return
-        birth = data.get("birth_date")
-        if birth is not None:
-            try:
-                parse_citizen_id(number, birth_date=birth)
-            except IdentityError as exc:
-                self.add_error("birth_date", str(exc))
-                return
-        self.new_person = Person(
-            citizen_id=number,
-            full_name=name,
-            birth_date=birth,
-            phone=data.get("phone", ""),
-            address=(data.get("address") or "").strip(),
+        applicant = people.PersonIn(
+            citizen_id=data["citizen_id"],
+            full_name=data.get("full_name") or "",
+            birth_date=data.get("birth_date"),
+            phone=data.get("phone") or "",
+            address=data.get("address") or "",
         )
+        self._check_applicant(applicant, PERSON_FIELDS)
 
     def _clean_organisation(self, data: dict[str, Any]) -> None:
-        raw = (data.get("tax_code") or "").strip()
-        if not raw:
+        if not (data.get("tax_code") or "").strip():
             self.add_error("tax_code", _("Nhập mã số thuế của tổ chức."))
             return
-        try:
-            code = normalise_tax_code(raw)
-        except IdentityError as exc:
-            self.add_error("tax_code", str(exc))
-            return
-        data["tax_code"] = code
-        self.organisation = Organisation.objects.filter(tax_code=code).first()
-        if self.organisation is not None:
-            return
-        name = (data.get("org_name") or "").strip()
-        if not name:
-            self.add_error("org_name", _("Tổ chức chưa có trong hệ thống: nhập tên tổ chức."))
-            return
-        self.new_organisation = Organisation(
-            tax_code=code,
-            name=name,
-            representative=(data.get("representative") or "").strip(),
-            phone=data.get("org_phone", ""),
-            address=(data.get("org_address") or "").strip(),
+        applicant = people.OrganisationIn(
+            tax_code=data["tax_code"],
+            name=data.get("org_name") or "",
+            representative=data.get("representative") or "",
+            phone=data.get("org_phone") or "",
+            address=data.get("org_address") or "",
         )
+        self._check_applicant(applicant, ORGANISATION_FIELDS)
+
+    def _check_applicant(
+        self, applicant: people.PersonIn | people.OrganisationIn, fields: dict[str, str]
+    ) -> None:
+        """The same checks as the API (``core.people``), each error next to its field."""
+        try:
+            if isinstance(applicant, people.PersonIn):
+                people.check_person(applicant)
+            else:
+                people.check_organisation(applicant)
+        except people.ApplicantInvalid as exc:
+            message: Any = exc.message
+            if exc.code == "applicant_unknown":
+                message = (
+                    _("Công dân chưa có trong hệ thống: nhập họ và tên để tạo hồ sơ công dân.")
+                    if isinstance(applicant, people.PersonIn)
+                    else _("Tổ chức chưa có trong hệ thống: nhập tên tổ chức.")
+                )
+            self.add_error(fields.get(exc.field), message)
+            return
+        self.applicant = applicant
+
+
+# The applicant service's fields (``core.people``) → the form's.
+PERSON_FIELDS = {
+    "id_number": "citizen_id",
+    "name": "full_name",
+    "birth_date": "birth_date",
+    "phone": "phone",
+    "address": "address",
+}
+ORGANISATION_FIELDS = {
+    "id_number": "tax_code",
+    "name": "org_name",
+    "representative": "representative",
+    "phone": "org_phone",
+    "address": "org_address",
+}
+
+
+# The catalogue's submission channel codes (``Component.channels``) of the counter form's channels.
+INTAKE_CHANNEL_CODES: dict[Any, str] = {
+    Channel.COUNTER: "direct",
+    str(int(Channel.COUNTER)): "direct",
+    Channel.POST: "postal",
+    str(int(Channel.POST)): "postal",
+}
 
 
 # -- actions on a dossier -------------------------------------------------------------------------
@@ -568,6 +611,20 @@ class HandOverForm(ActionForm):
         super().__init__(*args, **kwargs)
         candidates = self.context.get("candidates")
         self.fields["assignee"].queryset = User.objects.none() if candidates is None else candidates
+
+
+class SendBackForm(ActionForm):
+    to_step = forms.ChoiceField(label=_("Trả về bước"), required=False)
+    reason = _text(
+        _("Lý do trả lại"), rows=2, error_messages={"required": _("Ghi lý do trả lại bước trước.")}
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        steps = self.context.get("steps") or []
+        self.fields["to_step"].choices = [(s.code, s.name) for s in steps]
+        if steps:
+            self.fields["to_step"].initial = steps[0].code
 
 
 class AssignForm(HandOverForm):
@@ -751,6 +808,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.ACCEPT_ONLINE: PlainForm,
     Action.REFUSE_AT_INTAKE: ReasonsForm,
     Action.HAND_OVER: HandOverForm,
+    Action.SEND_BACK: SendBackForm,
     Action.ASSIGN: AssignForm,
     Action.REQUEST_SUPPLEMENT: RequestSupplementForm,
     Action.RECEIVE_SUPPLEMENT: ReceiveSupplementForm,

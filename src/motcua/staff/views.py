@@ -26,7 +26,10 @@ PENDING_SECONDS = 300
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # A path on this site only: anything else (a bare word) would be taken for a URL name by redirect().
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return str(settings.LOGIN_REDIRECT_URL)
 
@@ -39,7 +42,7 @@ def _render(request: HttpRequest, step: str, status: int = 200, **context: objec
 def _finish(request: HttpRequest, user: User) -> HttpResponse:
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    signin.clear_failures(user.get_username())
+    signin.succeeded(user.get_username(), client_ip(request))
     with acting_as(user, ip=client_ip(request)):
         record("login", object_type="core.user", object_id=user.pk, summary=str(user))
     return redirect(_next_url(request))
@@ -78,7 +81,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 error=_("Vui lòng nhập tên đăng nhập và mật khẩu."),
                 username=username,
             )
-        lock = signin.lock_for(username, ip)
+        # Counted before the password is checked: parallel attempts check at most the limit.
+        lock = signin.reserve(username, ip)
         if lock:
             return _render(request, "password", 429, error=lock.message, username=username)
         user = authenticate(request, username=username, password=password)
@@ -93,6 +97,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 error=_("Tên đăng nhập hoặc mật khẩu không đúng."),
                 username=username,
             )
+        signin.passed(username, ip)
         device = TOTPDevice.objects.filter(user=user).first()
         if device and device.confirmed:
             request.session[PENDING_KEY] = {"user": user.pk, "at": time.time()}
@@ -110,7 +115,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return _render(
             request, "password", 400, error=_("Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.")
         )
-    lock = signin.lock_for(user.get_username(), ip)
+    lock = signin.reserve(user.get_username(), ip)
     if lock:
         request.session.pop(PENDING_KEY, None)
         return _render(request, "password", 429, error=lock.message)
@@ -118,6 +123,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("code", "")
     if step == "otp" and device and device.confirmed:
         if signin.verify_totp(device, code):
+            signin.passed(user.get_username(), ip)
             return _finish(request, user)
         with acting_as(None, ip=ip):
             signin.register_failure(user.get_username(), ip, "sai mã xác thực hai lớp")
@@ -128,6 +134,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         with acting_as(user, ip=ip):
             confirmed = signin.confirm_enrolment(device, code)
         if confirmed:
+            signin.passed(user.get_username(), ip)
             return _finish(request, user)
         with acting_as(None, ip=ip):
             signin.register_failure(user.get_username(), ip, "sai mã khi đăng ký xác thực hai lớp")

@@ -24,7 +24,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -38,11 +37,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.catalogue.models import Procedure, ProcedureVersion, WorkflowStep
 from motcua.catalogue.selectors import search_procedures
+from motcua.core import people
 from motcua.core.errors import DomainError
 from motcua.core.identity import IdentityError, normalise_tax_code, parse_citizen_id
 from motcua.core.models import Organisation, OrgUnit, Person, Role, RoleAssignment, User
 from motcua.core.permissions import active_assignments
 from motcua.core.rules import rule_value
+from motcua.core.text import id_or_none
 from motcua.dossiers import rules, selectors, services
 from motcua.dossiers.models import Channel, Consultation, Dossier, DossierComponent, DossierEvent
 from motcua.dossiers.rules import (
@@ -56,6 +57,9 @@ from motcua.dossiers.rules import (
     TransitionNotAllowed,
 )
 from motcua.dossiers.selectors import Box, Filters, Page
+from motcua.dossiers.timeliness import Basis, Wait
+from motcua.evaluation import ontime
+from motcua.staff import applicant_lookup
 from motcua.staff.forms import UNIT_CHOICE_LABELS
 from motcua.staff.forms_dossiers import (
     ACTION_FORMS,
@@ -65,6 +69,8 @@ from motcua.staff.forms_dossiers import (
     FEE_KIND_TEXT,
     KIND_TEXT,
     NATIONAL_TEXT,
+    ORGANISATION_FIELDS,
+    PERSON_FIELDS,
     ROLE_TEXT,
     STATE_TEXT,
     ActionForm,
@@ -98,6 +104,13 @@ BOXES: tuple[BoxDef, ...] = (
     BoxDef(Box.TO_SIGN, "cho-ky", gettext_lazy("Chờ ký"), "bi-pen"),
     BoxDef(Box.TO_ANSWER, "xin-y-kien", gettext_lazy("Chờ cho ý kiến"), "bi-chat-left-text"),
     BoxDef(Box.TO_RETURN, "cho-tra", gettext_lazy("Chờ trả kết quả"), "bi-box-arrow-up-right"),
+    BoxDef(
+        Box.UNHANDLED,
+        "chua-co-nguoi-xu-ly",
+        gettext_lazy("Hồ sơ chưa có người xử lý"),
+        "bi-person-exclamation",
+        alert=True,
+    ),
     BoxDef(Box.SOON_DUE, "sap-den-han", gettext_lazy("Sắp đến hạn"), "bi-hourglass-split", alert=True),
     BoxDef(Box.OVERDUE, "qua-han", gettext_lazy("Quá hạn"), "bi-exclamation-octagon", alert=True),
     BoxDef(Box.IN_SCOPE, "tat-ca", gettext_lazy("Tất cả trong phạm vi"), "bi-collection", counted=False),
@@ -184,24 +197,33 @@ def duration(calendar: Calendar, seconds: int) -> str:
     return " ".join(parts)
 
 
-def clock(dossier: Dossier, calendar: Calendar, now: datetime, soon: datetime) -> Clock:
+def clock(
+    dossier: Dossier,
+    calendar: Calendar,
+    now: datetime,
+    soon: datetime,
+    waits: tuple[Wait, ...] = (),
+    basis: Basis | None = None,
+) -> Clock:
+    """The dossier's clock: the on-time verdict of ``dossiers.timeliness`` (the late-list reading), in
+    words. ``waits``: its supplement requests (needed only for a dossier that has ended)."""
     state = State(dossier.state)
-    due = dossier.due_at
     if state is State.SUBMITTED:
         return Clock("none", _("Chưa tiếp nhận"), "bi-dash-circle")
-    if due is None or state is State.REFUSED_AT_INTAKE:
+    if dossier.due_at is None or state is State.REFUSED_AT_INTAKE:
         return Clock("none", "—", "bi-dash-circle")
     if state is State.AWAITING_SUPPLEMENT:
         return Clock("paused", _("Tạm dừng, chờ bổ sung"), "bi-pause-circle")
-    if state not in rules.CLOCK_RUNNING:
-        end = dossier.finished_at
-        if end is None:
-            return Clock("none", "—", "bi-dash-circle")
-        if end <= due:
+    t = ontime.judge_now(dossier, now, waits, basis)
+    due = t.compared_due
+    if due is None:
+        return Clock("none", "—", "bi-dash-circle")
+    if t.ended:
+        if t.on_time:
             return Clock("done", _("Xong đúng hạn"), "bi-check-circle")
-        late = duration(calendar, working_seconds_between(calendar, due, end))
+        late = duration(calendar, working_seconds_between(calendar, due, t.effective_end))
         return Clock("late", _("Xong, trễ hạn %(time)s") % {"time": late}, "bi-check-circle")
-    if now >= due:
+    if not t.on_time:
         late = duration(calendar, working_seconds_between(calendar, due, now))
         return Clock("over", _("Quá hạn %(time)s") % {"time": late}, "bi-exclamation-octagon-fill")
     left = duration(calendar, working_seconds_between(calendar, now, due))
@@ -225,11 +247,17 @@ def _rows(dossiers: Sequence[Dossier], now: datetime, access: selectors.Access |
     # One calendar for a list: the province's, like the soon-due box (docs/dossiers.md §10).
     calendar = calendar_for(None, to_local(now).date())
     soon = access.soon_due_threshold(now) if access else selectors.soon_due_threshold(now)
+    # an ended dossier's verdict credits a supplement still open when it ended: one query, only when the
+    # page has ended dossiers other than with a result (the working inboxes have none)
+    stopped = [d.pk for d in dossiers if State(d.state) in ontime.ENDED and d.national_status not in (9, 10)]
+    waits = ontime.waits_of(stopped) if stopped else {}
+    basis = ontime.basis_late_list(to_local(now).date())
     rows = []
     for d in dossiers:
         national = NATIONAL_TEXT[d.national_status]
         state = STATE_TEXT[State(d.state)]
-        rows.append(Row(d, clock(d, calendar, now, soon), national, state, str(state) != str(national)))
+        row_clock = clock(d, calendar, now, soon, waits.get(d.pk, ()), basis)
+        rows.append(Row(d, row_clock, national, state, str(state) != str(national)))
     return rows
 
 
@@ -555,19 +583,14 @@ def _receive(user: User, version: ProcedureVersion, form: IntakeForm) -> Dossier
             )
         )
     with transaction.atomic():
-        applicant: Person | Organisation | None = form.person or form.organisation
-        new = form.new_person or form.new_organisation
-        if new is not None:
-            try:
-                new.full_clean()
-            except ValidationError as exc:
-                raise InvalidDossierInput(
-                    "; ".join(m for messages_ in exc.message_dict.values() for m in messages_),
-                    code="applicant_id_invalid",
-                ) from exc
-            new.save()
-            applicant = new
-        assert applicant is not None
+        # Found or registered by ``core.people``: a citizen another counter registers at the same
+        # moment is taken as stored, not a second time.
+        assert form.applicant is not None
+        applicant: Person | Organisation = (
+            people.person(form.applicant)[0]
+            if isinstance(form.applicant, people.PersonIn)
+            else people.organisation(form.applicant)[0]
+        )
         return services.receive_at_counter(
             by=user,
             applicant=applicant,
@@ -588,11 +611,15 @@ INTAKE_ERROR_FIELDS = {
     "unit_inactive": "competent_unit",
     "result_delivery_invalid": "result_delivery",
     "channel_invalid": "channel",
+    "step_unstaffed": "competent_unit",
 }
 
 
 def _attach_intake_error(form: IntakeForm, exc: DomainError) -> None:
     name = INTAKE_ERROR_FIELDS.get(exc.code)
+    if isinstance(exc, people.ApplicantInvalid):
+        fields = PERSON_FIELDS if isinstance(form.applicant, people.PersonIn) else ORGANISATION_FIELDS
+        name = fields.get(exc.field, name)
     if name == "citizen_id" and form.cleaned_data.get("applicant_kind") == "organisation":
         name = "tax_code"
     if exc.code == "components_missing" and form.catalogue:
@@ -612,10 +639,10 @@ def intake_due(request: HttpRequest) -> HttpResponse:
     version = _version_in_force(request.GET.get("thu_tuc", "").strip(), to_local(now).date())
     unit = None
     if version is not None:
-        raw = request.GET.get("competent_unit", "")
+        wanted = id_or_none(request.GET.get("competent_unit"))
         unit = (
-            _competent_units(version, to_local(now).date()).filter(pk=int(raw)).first()
-            if raw.isdigit()
+            _competent_units(version, to_local(now).date()).filter(pk=wanted).first()
+            if wanted is not None
             else None
         )
     preview = _safe_preview(version, unit, now) if version else None
@@ -629,28 +656,27 @@ def intake_applicant(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not _intake_units(user).exists():
         return _forbidden(request, _("Chỉ cán bộ Bộ phận Một cửa mới tiếp nhận hồ sơ."))
+    # Only what intake needs, audited and limited per officer (NĐ 13/2023; staff/applicant_lookup.py).
     context: dict[str, Any] = {}
-    if "tax_code" in request.GET:
-        raw = request.GET["tax_code"].strip()
-        context["kind"] = "organisation"
-        if raw:
-            try:
-                context["organisation"] = Organisation.objects.filter(
-                    tax_code=normalise_tax_code(raw)
-                ).first()
+    status = 200
+    try:
+        if "tax_code" in request.GET:
+            raw = request.GET["tax_code"].strip()
+            context["kind"] = "organisation"
+            if raw:
+                context["organisation"] = applicant_lookup.organisation(user, normalise_tax_code(raw))
                 context["checked"] = True
-            except IdentityError as exc:
-                context["error"] = str(exc)
-    else:
-        raw = request.GET.get("citizen_id", "").strip()
-        context["kind"] = "person"
-        if raw:
-            try:
-                context["person"] = Person.objects.filter(citizen_id=parse_citizen_id(raw).number).first()
+        else:
+            raw = request.GET.get("citizen_id", "").strip()
+            context["kind"] = "person"
+            if raw:
+                context["person"] = applicant_lookup.person(user, parse_citizen_id(raw).number)
                 context["checked"] = True
-            except IdentityError as exc:
-                context["error"] = str(exc)
-    return render(request, "staff/dossiers/_applicant.html", context)
+    except IdentityError as exc:
+        context["error"] = str(exc)
+    except applicant_lookup.TooManyLookups as exc:
+        context["error"], status = exc.message, exc.status
+    return render(request, "staff/dossiers/_applicant.html", context, status=status)
 
 
 # -- the dossier page ----------------------------------------------------------------------------
@@ -701,6 +727,7 @@ PANEL_ORDER = (
     Action.ANSWER_CONSULTATION,
     Action.RECEIVE_SUPPLEMENT,
     Action.CONFIRM_PAYMENT,
+    Action.SEND_BACK,  # never unfolded by itself: moving on is the step's usual outcome
     Action.REQUEST_SUPPLEMENT,
     Action.REQUEST_CONSULTATION,
     Action.REQUEST_PAYMENT,
@@ -810,6 +837,8 @@ class Screen:
         if action is Action.ASSIGN:
             step = self.current_step
             return {"candidates": eligible_users(step, d) if step else User.objects.none(), "step": step}
+        if action is Action.SEND_BACK:
+            return {"steps": services.earlier_steps(self.steps, self.current_step)}
         if action is Action.REQUEST_CONSULTATION:
             day = to_local(self.now).date()
             return {"units": OrgUnit.objects.active_on(day).exclude(pk=d.competent_unit_id).order_by("path")}
@@ -853,6 +882,15 @@ class Screen:
             if ctx["step"] is None:
                 return None
             info.append(_("Bước hiện tại: “%(step)s”.") % {"step": ctx["step"].name})
+        elif action is Action.SEND_BACK:
+            if not ctx["steps"]:
+                return None
+            info.append(
+                _(
+                    "Hồ sơ trở về bước đã chọn, giao lại người đã xử lý bước đó (nếu người đó vẫn giữ "
+                    "vai trò của bước); lý do được ghi vào lịch sử hồ sơ."
+                )
+            )
         elif action is Action.MARK_RESULT_READY:
             if self.next_step is not None:
                 return None
@@ -945,19 +983,25 @@ class Screen:
 
     def panels(self, bound: tuple[Action, ActionForm] | None = None) -> list[dict[str, Any]]:
         allowed = set(self.detail.actions)
+        blocked = self.detail.blocked
         panels = []
         for action in PANEL_ORDER:
-            if action not in allowed:
+            if action not in allowed and action not in blocked:
                 continue
             form = bound[1] if bound is not None and bound[0] is action else None
             panel = self.panel(action, form)
-            if panel is not None:
-                panels.append(panel)
+            if panel is None:
+                continue
+            if action in blocked and not panel["blocked"]:
+                # The role may, the dossier's situation refuses it now: say why, offer no form.
+                panel["blocked"] = blocked[action].message
+            panels.append(panel)
         if (
             panels
             and not any(p["open"] for p in panels)
             and not panels[0]["danger"]
             and not panels[0]["blocked"]
+            and panels[0]["action"] is not Action.SEND_BACK
         ):
             panels[0]["open"] = True
         return panels
@@ -1007,7 +1051,7 @@ def _event_view(
         if effective and event.at and to_local(effective).date() != to_local(event.at).date():
             add(_("Tính hạn từ"), _moment(effective))
         add(_("Hạn trả kết quả"), _moment(event.due_at))
-    if action in (Action.HAND_OVER, Action.ASSIGN) and "assignee_id" in data:
+    if action in (Action.HAND_OVER, Action.SEND_BACK, Action.ASSIGN) and "assignee_id" in data:
         add(_("Người xử lý"), _name(users, data["assignee_id"]) or _("chưa chỉ định"))
     closed = data.get("closed_step")
     if isinstance(closed, dict) and closed.get("code"):
@@ -1115,7 +1159,7 @@ def _step_times(screen: Screen) -> list[dict[str, Any]]:
         data = event.data or {}
         action = _action_of(event)
         if current is not None and event.step_code != current["code"]:
-            closed = data.get("closed_step") if action is Action.HAND_OVER else None
+            closed = data.get("closed_step") if action in (Action.HAND_OVER, Action.SEND_BACK) else None
             if isinstance(closed, dict) and closed.get("code") == current["code"]:
                 spent, allotted = int(closed["working_seconds"]), int(closed["allotted_seconds"])
                 result = str(closed.get("result", ""))
@@ -1238,7 +1282,7 @@ def _render_detail(
     context = {
         "d": d,
         "detail": detail,
-        "clock": clock(d, screen.calendar, screen.now, soon),
+        "clock": clock(d, screen.calendar, screen.now, soon, ontime.waits_from(detail.supplements)),
         "overall": _overall(screen),
         "step_times": _step_times(screen),
         "current_step": screen.current_step,
@@ -1335,6 +1379,9 @@ HANDLERS: dict[Action, Handler] = {
     Action.HAND_OVER: lambda code, by, v, data: services.hand_over(
         code, by=by, expected_version=v, assignee=data.get("assignee"), note=data.get("note", "")
     ),
+    Action.SEND_BACK: lambda code, by, v, data: services.send_back(
+        code, by=by, expected_version=v, reason=data["reason"], to_step=data.get("to_step") or None
+    ),
     Action.ASSIGN: lambda code, by, v, data: services.assign(
         code, by=by, expected_version=v, assignee=data["assignee"], note=data.get("note", "")
     ),
@@ -1397,6 +1444,9 @@ def _success(action: Action, dossier: Dossier, data: dict[str, Any]) -> str:
                 "name": assignee.full_name or assignee.username,
             }
         return _("Đã chuyển hồ sơ %(code)s sang bước “%(step)s”.") % {"code": code, "step": step}
+    if action is Action.SEND_BACK:
+        step = dossier.current_step.name if dossier.current_step else ""
+        return _("Đã trả hồ sơ %(code)s về bước “%(step)s”.") % {"code": code, "step": step}
     if action is Action.ASSIGN:
         assignee = data["assignee"]
         return _("Đã phân công %(name)s xử lý hồ sơ %(code)s.") % {
@@ -1412,7 +1462,7 @@ def _success(action: Action, dossier: Dossier, data: dict[str, Any]) -> str:
     return _("Đã ghi nhận “%(action)s” cho hồ sơ %(code)s.") % {"action": ACTION_TEXT[action], "code": code}
 
 
-def _refusal(dossier: Dossier, action: Action, posted_version: Any) -> DomainError:
+def _refusal(user: User, dossier: Dossier, action: Action, posted_version: Any) -> DomainError:
     """Why an action the page does not offer was refused — the same reasons the service gives."""
     if posted_version not in (None, "") and str(posted_version) != str(dossier.lock_version):
         return StaleDossier(STALE_MESSAGE)
@@ -1420,7 +1470,7 @@ def _refusal(dossier: Dossier, action: Action, posted_version: Any) -> DomainErr
         rules.next_state(dossier.state, action)
     except TransitionNotAllowed as exc:
         return exc
-    return DossierForbidden(
+    return services.refusal(user, dossier, action) or DossierForbidden(
         f"Bạn không có quyền “{rules.ACTION_LABELS[action].lower()}” đối với hồ sơ {dossier.code}."
     )
 
@@ -1451,7 +1501,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         ),
     )
     if act not in screen.detail.actions:
-        error = _refusal(screen.dossier, act, request.POST.get(f"{act.value}-expected_version"))
+        error = _refusal(user, screen.dossier, act, request.POST.get(f"{act.value}-expected_version"))
         return _render_detail(request, screen, status=error.status, error=error)
     if not form.is_valid():
         return _render_detail(request, screen, status=400, bound=(act, form))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
+from motcua.core.errorpages import ErrorOut
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.models import OrgUnit
+from motcua.core.validation import Text
 from motcua.workdays.domain import TZ, CalendarError, LimitUnit, compute_due
 from motcua.workdays.services import calendar_for
 
@@ -22,19 +25,33 @@ class DayOff(Schema):
     name: str
 
 
-@router.get("/ngay-nghi/{year}", response=list[DayOff], summary="Các ngày nghỉ trong năm")
-def days_off(request: HttpRequest, year: int, don_vi: str | None = None) -> list[DayOff]:
+@router.get(
+    "/ngay-nghi/{year}",
+    response={200: list[DayOff], 404: ErrorOut, 422: ErrorOut},
+    summary="Các ngày nghỉ trong năm",
+)
+def days_off(request: HttpRequest, year: int, don_vi: Text | None = None) -> list[DayOff]:
     if not 1900 <= year <= 2200:
         raise DomainError("Năm phải trong khoảng 1900–2200.", code="invalid_year", status=422)
     unit = _unit(don_vi)
     return [DayOff(date=d, name=n) for d, n in calendar_for(unit, date(year, 1, 1)).days_off(year)]
 
 
+def _in_calendar_years(moment: datetime) -> datetime:
+    # Before 2000 or after 2100 there is no working calendar to speak of (and before 1906 Hà Nội's
+    # clock was not even a whole number of minutes ahead of UTC).
+    if not 2000 <= moment.year <= 2100:
+        raise ValueError("Thời điểm tiếp nhận phải trong các năm 2000–2100.")
+    return moment
+
+
 class DueIn(Schema):
-    received: datetime = Field(description="Thời điểm tiếp nhận; không có múi giờ thì hiểu là giờ Việt Nam")
+    received: Annotated[datetime, AfterValidator(_in_calendar_years)] = Field(
+        description="Thời điểm tiếp nhận (năm 2000–2100); không có múi giờ thì hiểu là giờ Việt Nam"
+    )
     limit: Decimal = Field(ge=0, le=3650, description="Thời hạn (số không âm)")
     unit: LimitUnit
-    don_vi: str | None = Field(default=None, description="Mã đơn vị có thẩm quyền (lịch riêng của đơn vị)")
+    don_vi: Text | None = Field(default=None, description="Mã đơn vị có thẩm quyền (lịch riêng của đơn vị)")
 
 
 class DueOut(Schema):
@@ -51,7 +68,11 @@ def _unit(code: str | None) -> OrgUnit | None:
     return unit
 
 
-@router.post("/tinh-han", response=DueOut, summary="Tính hạn giải quyết")
+@router.post(
+    "/tinh-han",
+    response={200: DueOut, 400: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    summary="Tính hạn giải quyết",
+)
 def due(request: HttpRequest, payload: DueIn) -> DueOut:
     received = payload.received if payload.received.tzinfo else payload.received.replace(tzinfo=TZ)
     calendar = calendar_for(_unit(payload.don_vi), received.astimezone(TZ).date())

@@ -67,7 +67,8 @@ def test_demo_file_keeps_unknown_fees_unknown_and_verified_flags():
     fees = {fee.name: fee.amount_vnd for fee in version.fees.all()}
     assert fees["Phí cấp bản sao Giấy khai sinh (nếu có yêu cầu)"] is None
     assert fees["Lệ phí đăng ký khai sinh đúng hạn"] == 0
-    assert version.online_level == "partial" and "isFullProcess" in version.online_partial_reason
+    assert version.online_level == "partial"
+    assert "chưa phải dịch vụ công trực tuyến toàn trình" in version.online_partial_reason
     assert version.verified["code"] is True
     assert version.sources and version.notes["as_of"]
     marriage = ProcedureVersion.objects.get(procedure__code="1.000894")

@@ -94,23 +94,41 @@ def test_issue_refuses_bad_requests(user, name, days, code):
     assert not ApiToken.objects.exists()
 
 
-def test_failures_lock_the_address_for_the_window(user, settings):
+def test_failures_lock_the_token_at_that_address_for_the_window(user, settings):
     settings.MOTCUA_API_TOKEN_MAX_FAILURES = 3
     settings.MOTCUA_API_TOKEN_LOCK_SECONDS = 600
     good = tokens.issue(user, "A").secret
+    stale = "mc_" + "b" * 43
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         for _ in range(3):
             with pytest.raises(tokens.InvalidToken):
-                tokens.verify("mc_" + "b" * 43, ip="10.0.0.3")
+                tokens.verify(stale, ip="10.0.0.3")
         with pytest.raises(tokens.TooManyFailures) as caught:
-            tokens.verify(good, ip="10.0.0.3")  # locked: even a good token is refused
+            tokens.verify(stale, ip="10.0.0.3")
         assert caught.value.status == 429 and "10 phút" in caught.value.message
-        assert tokens.verify(good, ip="10.0.0.4").user == user  # other addresses are not affected
-        clock.move_to(start + timedelta(seconds=601))
+        # One system's stale token does not lock out the other systems behind the same address.
         assert tokens.verify(good, ip="10.0.0.3").user == user
+        with pytest.raises(tokens.InvalidToken):
+            tokens.verify(stale, ip="10.0.0.4")  # nor the same token elsewhere
+        clock.move_to(start + timedelta(seconds=601))
+        with pytest.raises(tokens.InvalidToken):
+            tokens.verify(stale, ip="10.0.0.3")  # the window is over: checked again
     failures = AuditEntry.objects.filter(action="api_token_failed")
-    assert failures.count() == 3 and failures.first().object_id == "mc_bbbbbbbb"
+    assert failures.count() == 5 and failures.first().object_id == "mc_bbbbbbbb"
+
+
+def test_guessing_many_tokens_from_one_address_locks_the_address(user, settings):
+    settings.MOTCUA_API_TOKEN_MAX_FAILURES = 3
+    settings.MOTCUA_API_TOKEN_MAX_FAILURES_PER_ADDRESS = 5
+    good = tokens.issue(user, "A").secret
+    with time_machine.travel(timezone.now(), tick=False):
+        for letter in "cdefg":
+            with pytest.raises(tokens.InvalidToken):
+                tokens.verify("mc_" + letter * 43, ip="10.0.0.5")
+        with pytest.raises(tokens.TooManyFailures):
+            tokens.verify(good, ip="10.0.0.5")  # the address is locked, whatever it presents
+        assert tokens.verify(good, ip="10.0.0.6").user == user
 
 
 # -- the command -----------------------------------------------------------------------------------

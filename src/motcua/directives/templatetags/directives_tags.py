@@ -69,7 +69,7 @@ def recurrence_text(rule: str) -> str:
     try:
         return _("Định kỳ: %(text)s") % {"text": recurrence.describe(rule)}
     except recurrence.RecurrenceError:
-        return rule
+        return ""  # never the rule's code on a screen
 
 
 @register.filter

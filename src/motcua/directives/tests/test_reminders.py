@@ -1,4 +1,4 @@
-"""Reminders before and after the deadline: once per occurrence and kind, mailed to the lead unit."""
+"""Reminders before and after the deadline: once per unit's part and kind, mailed to that unit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 from motcua.core.models import AuditEntry
 from motcua.core.schedule import JOBS
 from motcua.directives import services as s
-from motcua.directives.models import Occurrence, Reminder
+from motcua.directives.models import Part, Reminder
 from motcua.directives.tasks import send_reminders
 from motcua.directives.tests import factories as f
 
@@ -60,10 +60,17 @@ def test_reminders_are_sent_once_per_occurrence_and_kind(w, django_capture_on_co
 
 
 def test_a_collective_lead_is_reminded_through_the_heads_of_its_units(w, django_capture_on_commit_callbacks):
-    # Task 2 (30/06/2027; "các sở, ban, ngành", "UBND cấp xã"): the agency leaders with an address.
-    assert run(django_capture_on_commit_callbacks, 2027, 6, 25, 8)["before"] == 1
-    reminder = Reminder.objects.get(occurrence__directive__number="2")
-    assert reminder.recipients == ["gd@stp.gov.vn"]
+    # Task 2 (30/06/2027; "các sở, ban, ngành", "UBND cấp xã"): one reminder per covered unit's part
+    # (three departments, two wards), to the head of the unit — only Sở Tư pháp's has an address.
+    assert run(django_capture_on_commit_callbacks, 2027, 6, 25, 8)["before"] == 5
+    reminders = Reminder.objects.filter(occurrence__directive__number="2")
+    assert {r.part.unit.code: r.recipients for r in reminders} == {
+        "hp-stp": ["gd@stp.gov.vn"],
+        "hp-stc": [],
+        "hp-snv": [],
+        "x10507": [],
+        "x11359": [],
+    }
 
 
 def test_no_reminder_while_the_office_reviews_a_completion(w, django_capture_on_commit_callbacks):
@@ -74,8 +81,8 @@ def test_no_reminder_while_the_office_reviews_a_completion(w, django_capture_on_
     assert not Reminder.objects.filter(occurrence__directive=t).exists()
 
 
-def test_completed_occurrences_are_not_reminded(w, django_capture_on_commit_callbacks):
-    Occurrence.objects.filter(directive__number="1").update(completed_on=date(2023, 9, 1))
+def test_completed_parts_are_not_reminded(w, django_capture_on_commit_callbacks):
+    Part.objects.filter(occurrence__directive__number="1").update(completed_on=date(2023, 9, 1))
     assert run(django_capture_on_commit_callbacks, 2026, 11, 27, 8)["overdue"] == 0
 
 

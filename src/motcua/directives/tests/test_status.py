@@ -10,9 +10,9 @@ import pytest
 import time_machine
 
 from motcua.core.models import RuleVersion
-from motcua.directives import selectors
-from motcua.directives.models import Directive, Occurrence
-from motcua.directives.status import Status, derive, soon_until
+from motcua.directives import selectors, services
+from motcua.directives.models import Directive, Occurrence, Part
+from motcua.directives.status import Status, Summary, derive, derive_summary, soon_until, summarise
 from motcua.directives.tests import factories as f
 from motcua.workdays.domain import Calendar
 
@@ -88,9 +88,14 @@ def test_sql_and_python_agree():
     for directive, (due, done, started) in zip(
         Directive.objects.filter(document=document).order_by("position"), combos, strict=False
     ):
-        Occurrence.objects.filter(directive=directive).update(
+        occurrence = Occurrence.objects.get(directive=directive)
+        # the one lead unit's part (Sở Tư pháp), then what the occurrence shows of it
+        occurrence.parts.update(
             due_on=due, completed_on=done, last_report_at=f.at(2026, 11, 2) if started else None
         )
+        occurrence.due_on = due
+        occurrence.save(update_fields=["due_on"])
+        services.sync_occurrence(occurrence)
         expected[directive.pk] = derive(
             due=due, completed_on=done, started=started, today=FRIDAY, soon_until=until
         )
@@ -102,3 +107,29 @@ def test_sql_and_python_agree():
         )
     assert rows == {pk: s.value for pk, s in expected.items()}
     assert set(expected.values()) == set(Status)
+    parts = dict(
+        Part.objects.filter(occurrence__directive__document=document)
+        .annotate(status=selectors.part_status_expression(FRIDAY, until))
+        .values_list("occurrence__directive_id", "status")
+    )
+    assert parts == rows  # a unit's part follows the same rules
+
+
+def test_a_period_led_by_several_units_sums_up_its_parts():
+    d = date
+    # not all done: the earliest deadline among the parts not done applies
+    assert summarise([(d(2027, 6, 30), d(2027, 6, 1)), (d(2027, 9, 30), None), (d(2027, 7, 31), None)]) == (
+        Summary(None, False, d(2027, 7, 31))
+    )
+    # all done: on the last date; late when one part was done after its own deadline
+    assert summarise([(d(2027, 6, 30), d(2027, 6, 1)), (d(2027, 9, 30), d(2027, 9, 15))]) == Summary(
+        d(2027, 9, 15), False, None
+    )
+    assert summarise([(d(2027, 6, 30), d(2027, 7, 2)), (d(2027, 9, 30), d(2027, 6, 15))]) == Summary(
+        d(2027, 7, 2), True, None
+    )
+    assert summarise([(None, None), (None, None)]) == Summary(None, False, None)
+    assert summarise([]) == Summary(None, False, None)  # no unit matched yet: nothing is complete
+    until = soon_until(CAL, FRIDAY, 5)
+    one_late = summarise([(d(2026, 11, 26), None), (d(2027, 6, 30), d(2026, 11, 2))])
+    assert derive_summary(one_late, started=True, today=FRIDAY, soon_until=until) == Status.OVERDUE

@@ -123,13 +123,23 @@ def test_report_request_and_approve_through_the_pages(client, w, tmp_path):
     request = f.task(w.document, "4").current.completions.get()
     client.force_login(w.supervisor)
     page = text(client.get(task_url(w, "4")))
-    assert "Duyệt đề nghị hoàn thành" in page
+    assert "Duyệt hoàn thành: Sở Tư pháp thành phố Hải Phòng" in page
     response = client.post(
-        task_url(w, "4", f"duyet/hoan-thanh/{request.pk}/"), {"c-decision": "approve", "c-note": ""}
+        task_url(w, "4", f"duyet/hoan-thanh/{request.pk}/"),
+        {f"c{request.pk}-decision": "approve", f"c{request.pk}-note": ""},
     )
     assert response.status_code == 302
     page = text(client.get(task_url(w, "4")))
-    assert 'data-status="done_on_time"' in page and "Đã xác nhận nhiệm vụ hoàn thành." in page
+    # Sở Tư pháp's part is done; the task waits for the other lead unit, Văn phòng UBND
+    assert "Đã xác nhận hoàn thành phần việc của đơn vị." in page
+    assert 'data-testid="parts-done">1/2<' in page
+    assert re.search(r'data-testid="task-status"><span class="dstatus dstatus-no_deadline"', page)  # not done
+    response = client.post(task_url(w, "4", "hoan-thanh/"), {"completed_on": "25/11/2026", "note": "Xong."})
+    assert response.status_code == 302  # the office leads task 4 too: its own part
+    own = f.task(w.document, "4").current.completions.get(status="pending")
+    client.post(task_url(w, "4", f"duyet/hoan-thanh/{own.pk}/"), {f"c{own.pk}-decision": "approve"})
+    page = text(client.get(task_url(w, "4")))
+    assert re.search(r'data-testid="task-status"><span class="dstatus dstatus-done_on_time"', page)
 
 
 def test_refusals_are_4xx_with_vietnamese_messages(client, w):
@@ -152,16 +162,22 @@ def test_refusals_are_4xx_with_vietnamese_messages(client, w):
     s_request = s.request_completion(
         w.justice_specialist, f.task(w.document, "1").pk, completed_on=date(2023, 9, 29)
     )
-    denied = client.post(task_url(w, "1", f"duyet/hoan-thanh/{s_request.pk}/"), {"c-decision": "approve"})
+    denied = client.post(
+        task_url(w, "1", f"duyet/hoan-thanh/{s_request.pk}/"), {f"c{s_request.pk}-decision": "approve"}
+    )
     assert denied.status_code == 403
     client.force_login(w.supervisor)
-    no_reason = client.post(task_url(w, "1", f"duyet/hoan-thanh/{s_request.pk}/"), {"c-decision": "reject"})
+    no_reason = client.post(
+        task_url(w, "1", f"duyet/hoan-thanh/{s_request.pk}/"), {f"c{s_request.pk}-decision": "reject"}
+    )
     assert no_reason.status_code == 400 and "Vui lòng nêu lý do không đồng ý." in text(no_reason)
     other = s.request_extension(
         w.finance_specialist, f.task(w.document, "3").pk, proposed_due=date(2027, 1, 31), reason="x"
     )
     assert (
-        client.post(task_url(w, "1", f"duyet/gia-han/{other.pk}/"), {"e-decision": "approve"}).status_code
+        client.post(
+            task_url(w, "1", f"duyet/gia-han/{other.pk}/"), {f"e{other.pk}-decision": "approve"}
+        ).status_code
         == 404
     )
     assert f.task(w.document, "3").current.extensions.get().status == "pending"  # untouched
@@ -173,7 +189,7 @@ def test_refusals_are_4xx_with_vietnamese_messages(client, w):
     ]:
         response = client.post(url) if url.endswith("khong-co/") else client.get(url)
         assert response.status_code == 404, url
-    odd = client.get(f"{BASE}danh-sach/?trang=abc&trang-thai=xyz&van-ban=abc&muc=%00")
+    odd = client.get(f"{BASE}danh-sach/?trang=abc&trang-thai=xyz&van-ban=abc&muc=%C3%BF%3C")
     assert odd.status_code == 200
     assert client.get(task_url(w, "1") + "?ky=999").status_code == 200
 

@@ -184,9 +184,13 @@ def test_extension_approved_moves_the_deadline_and_keeps_the_history(w):
         s.request_extension(w.finance_specialist, t.pk, proposed_due=date(2027, 4, 30), reason="Lần hai.")
     s.decide_extension(w.supervisor, request.pk, approve=True)
     occurrence = task(w, "3").current
-    assert (occurrence.original_due_on, occurrence.due_on) == (date(2026, 12, 31), date(2027, 3, 31))
+    part = occurrence.parts.get()  # Sở Tài chính (successor of Sở Kế hoạch và Đầu tư) alone leads it
+    assert (part.unit, part.due_on) == (w.finance, date(2027, 3, 31))
+    # the task's own deadline stays as written; the deadline that applies is the unit's
+    assert (occurrence.due_on, occurrence.next_due_on) == (date(2026, 12, 31), date(2027, 3, 31))
     change = DeadlineChange.objects.get(occurrence=occurrence)
-    assert (change.old_due, change.new_due, change.extension, change.changed_by) == (
+    assert (change.part, change.old_due, change.new_due, change.extension, change.changed_by) == (
+        part,
         date(2026, 12, 31),
         date(2027, 3, 31),
         request,

@@ -98,10 +98,26 @@ def all_components(w: World) -> list[services.ComponentInput]:
     return [services.ComponentInput(component_id=c.pk) for c in w.version.components.all()]
 
 
+# The roles the test workflow needs in the competent unit (``catalogue.tests.factories.three_day_workflow``).
+WORKFLOW_ROLES = (Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER)
+
+
+def staff_for_workflow(unit: OrgUnit) -> None:
+    """Give ``unit`` an account for each role of the test workflow it lacks: intake refuses a competent
+    unit where a step has nobody to do it, and tests of other things receive at ward B too."""
+    held = set(RoleAssignment.objects.filter(unit=unit).values_list("role", flat=True))
+    for role in WORKFLOW_ROLES:
+        if role not in held:
+            staff(role, unit, f"{role}_{unit.code}")
+
+
 def receive(
     w: World, *, unit: OrgUnit | None = None, by: User | None = None, applicant=None, **kw
 ) -> Dossier:
     unit = unit or w.ward_a
+    competent = kw.get("competent_unit", unit)
+    if competent != w.ward_a:  # ward A has every role of the workflow
+        staff_for_workflow(competent)
     return services.receive_at_counter(
         by=by or (w.intake_a if unit == w.ward_a else w.intake_b),
         applicant=applicant or w.person,

@@ -113,6 +113,7 @@ def test_counter_to_return_through_the_api_with_tokens(w):
             "type": "citizen",
             "id_number": df.CITIZEN_ID,
             "name": "Nguyễn Thị Hồng Nhung",
+            "identified": True,
         }
         assert {c["catalogue_order"] for c in created["components"]} == {1, 2}
         assert "hand_over" in created["allowed_actions"]
@@ -234,7 +235,10 @@ def test_every_transition_action_is_dispatched(w):
         r = justice.act(code, "answer_consultation", 7, consultation_id=consultation["id"], answer="Đồng ý")
         assert r.status_code == 200 and r.json()["consultations"][0]["answer"] == "Đồng ý"
         r = leader.act(code, "reset_due", 8, reason="Chờ xác minh", new_due="2026-03-27")
-        assert r.json()["due_at"] == "2026-03-27T17:00:00+07:00"
+        assert (r.json()["due_at"], r.json()["promised_at"]) == (
+            "2026-03-12T17:00:00+07:00",
+            "2026-03-27T17:00:00+07:00",
+        )
         assert r.json()["due_resets"][0]["new_due"] == "2026-03-27T17:00:00+07:00"
         r = intake.act(code, "withdraw", 9, reason="Công dân xin rút")
         assert r.json()["state"] == "withdrawn"
@@ -272,7 +276,7 @@ def test_failed_tokens_are_throttled_per_address(w, settings):
         error(bad.get(""), 401, "unauthenticated")
     body = error(bad.get(""), 429, "too_many_attempts")
     assert "phút" in body["message"]
-    error(good.get(""), 429, "too_many_attempts")  # a locked address is refused whatever it presents
+    assert good.get("").status_code == 200  # another system behind the same address is not locked out
     other_address = Client(REMOTE_ADDR="10.0.0.9")
     assert Api(good.headers["Authorization"][7:], other_address).get("").status_code == 200
     assert AuditEntry.objects.filter(action="api_token_failed").count() == 3
@@ -463,7 +467,7 @@ def test_openapi_documents_the_paths_and_each_action(w):
     assert set(paths["/api/ho-so/"]) == {"get", "post"}
     body = paths["/api/ho-so/{code}/chuyen-trang-thai"]["post"]["requestBody"]["content"]["application/json"]
     mapping = body["schema"]["discriminator"]["mapping"]
-    assert set(mapping) == set(TRANSITION_SCHEMAS) and len(mapping) == 15
+    assert set(mapping) == set(TRANSITION_SCHEMAS) and len(mapping) == 16
     components = schema["components"]["schemas"]
     for action, model in TRANSITION_SCHEMAS.items():
         documented = components[model.__name__]

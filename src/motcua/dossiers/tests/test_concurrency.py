@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 
 from motcua.core.audit import verify_chain
-from motcua.core.models import AuditEntry
+from motcua.core.models import AuditEntry, Role
 from motcua.dossiers import services as s
 from motcua.dossiers.models import DailySequence, DossierEvent
 from motcua.dossiers.rules import StaleDossier
@@ -67,6 +67,7 @@ def test_a_day_starts_with_concurrent_receipts_at_two_units():
     """The day's first receipt inserts the serial row; concurrent first receipts wait on it, and each
     unit numbers on its own."""
     w = df.world()
+    df.staff_for_workflow(w.ward_b)  # ward B can do every step of the workflow (intake checks it)
     with time_machine.travel(at(2026, 3, 10, 9, 0), tick=False):
         codes, errors = run_together(10, lambda i: df.receive(w, unit=w.ward_a if i % 2 else w.ward_b).code)
     assert errors == []
@@ -83,7 +84,8 @@ def test_two_officers_on_the_same_version_only_one_wins():
     w = df.world()
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
         d = df.receive(w)
-        users = [w.leader_a, w.head_a]
+        # two one-stop officers of the ward, each holding the intake step the dossier waits at
+        users = [w.intake_a, df.staff(Role.INTAKE_OFFICER, w.ward_a, "motcua_a2")]
         results, errors = run_together(2, lambda i: s.hand_over(d.code, by=users[i], expected_version=1).code)
     assert len(results) == 1 and len(errors) == 1
     assert isinstance(errors[0], StaleDossier), errors

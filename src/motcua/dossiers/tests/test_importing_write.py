@@ -10,7 +10,7 @@ import json
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from motcua.catalogue.models import Procedure
@@ -82,47 +82,78 @@ def test_value_rows_render_exactly_what_the_model_instances_render(world, tmp_pa
     ]
 
 
-def test_a_database_failure_in_the_second_batch_keeps_the_first_and_nothing_of_the_rest(
-    world, tmp_path, monkeypatch
-):
-    """Each batch is one transaction, written in order on one connection: a failure in batch 2 (after
-    its rows were sent) leaves batch 1 committed and nothing of batches 2 and 3 — not their dossiers,
-    events, items, applicants, placeholders or audit entries. Running the file again completes it."""
+def test_a_database_failure_in_the_last_batch_stores_nothing(world, tmp_path, monkeypatch):
+    """The whole file is one transaction: a failure in batch 3 (after batches 1 and 2 were written,
+    batch 2 with a placeholder procedure, a placeholder unit and new applicants) leaves nothing at
+    all — no dossier, event, item, applicant, placeholder or audit entry. Before, batches 1 and 2
+    stayed committed. Running the file again imports it whole."""
     path = write(tmp_path, LINES)  # batches of 3: lines 1–3, 4–6 (a placeholder procedure, unit), 7
     before = stored()
-    record = audit.record
-    batches = []
+    insert = Writer.insert
+    written = []
 
-    def failing(action, **kwargs):
-        if action == "dossier.import":
-            batches.append(kwargs["data"]["batch"])
-            if kwargs["data"]["batch"] == 2:
-                raise DatabaseError("disk full (forced by the test)")
-        return record(action, **kwargs)
+    def failing(self, new):
+        insert(self, new)
+        written.append([b.dossier["code"] for b in new])
+        if len(written) == 3:
+            raise DatabaseError("disk full (forced by the test)")
 
-    monkeypatch.setattr(audit, "record", failing)
+    monkeypatch.setattr(Writer, "insert", failing)
     with pytest.raises(DatabaseError):
         import_file(path, batch_size=3)
-    monkeypatch.setattr(audit, "record", record)
-    assert batches == [1, 2]  # batch 2 had written its rows when it failed
-    first = [line["MaHoSo"] for line in LINES[:3]]
-    assert sorted(Dossier.objects.values_list("code", flat=True)) == sorted(first)
-    after = stored()
-    assert after["events"] - before["events"] == sum(d.lock_version for d in Dossier.objects.all())
-    assert after["audit"] - before["audit"] == 1  # batch 1's entry only
+    monkeypatch.setattr(Writer, "insert", insert)
+    assert [len(codes) for codes in written] == [3, 3, 1]  # every batch had sent its rows
+    assert stored() == before
     assert not Procedure.objects.filter(code="9.999999").exists()
     assert not OrgUnit.objects.filter(eid_code="000.99.01.H31").exists()
-    assert not Organisation.objects.filter(tax_code="0209876543").exists()  # new in batch 2
-    assert not Person.objects.filter(citizen_id="031075009999").exists()  # new in batch 2
+    assert not Organisation.objects.filter(tax_code="0209876543").exists()
     assert rebuild(verify=True).ok and verify_chain().ok
-    # the documented recovery: run the same file again
+    # the file is imported whole once the cause is gone
     again = import_file(path, batch_size=3)
-    assert (again.created, again.updated, again.unchanged) == (len(LINES) - 3, 0, 3)
+    assert (again.created, again.updated, again.unchanged) == (len(LINES), 0, 0)
     assert again.placeholder_procedures == ["9.999999"]
     records = exported()
     assert all(jsonl.covers(records[line["MaHoSo"]], line) for line in LINES)
     assert rebuild(verify=True).ok and verify_chain().ok
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_nul_that_only_the_database_refuses_stores_nothing(world, tmp_path, monkeypatch):
+    """PostgreSQL refuses NUL in text: were one to slip past validation into batch 2 of 2, the batch's
+    ``COPY`` fails and batch 1 is not kept either. (Validation catches NUL: ``test_importing_input``.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores NUL; the injected failure above covers SQLite")
+    lines = [online(31, "031090001234"), online(32, "031185004321"), online(33, "031195001111")]
+    lines[2]["ChuHoSo"] = "Võ Thị\u0000 Em"
+    before = stored()
+    import psycopg
+
+    monkeypatch.setattr(importing.checks, "check_value", lambda obj: None)  # validation blinded
+    with pytest.raises((DatabaseError, psycopg.DataError)):  # COPY runs on the driver's cursor
+        import_file(write(tmp_path, lines), batch_size=2)
+    assert stored() == before
+    assert not Person.objects.filter(citizen_id="031090001234").exists()  # new in batch 1
+
+
+def test_the_audit_chain_is_locked_only_at_the_end_of_an_import(world, tmp_path, monkeypatch):
+    """One transaction for the whole file, but the audit entries (each batch's, the placeholders')
+    are appended at its end: until then the chain's head is not taken."""
+    seen = []
+    lock = audit._lock_head
+
+    def spy():
+        seen.append(Dossier.objects.count())
+        return lock()
+
+    monkeypatch.setattr(audit, "_lock_head", spy)
+    summary = import_file(write(tmp_path, LINES), batch_size=3)
+    assert summary.batches == 3
+    # 3 batch entries and 4 placeholder entries (procedure, field, version, unit), all after the last batch
+    assert seen == [len(LINES)] * 7
+    entries = AuditEntry.objects.filter(action="dossier.import").order_by("id")
+    assert [e.data["batch"] for e in entries] == [1, 2, 3]
+    assert {e.actor_label for e in AuditEntry.objects.order_by("-id")[:7]} == {importing.IMPORT_LABEL}
+    assert verify_chain().ok
 
 
 def test_batches_prepared_ahead_see_placeholders_and_applicants_of_earlier_batches(world, tmp_path):

@@ -246,7 +246,7 @@ def test_mapping_into_motcua_fields(world, tmp_path):
     assert (first.state, first.national_status, first.channel) == ("returned", 10, 1)
     assert first.received_at == at(2026, 3, 2, 8, 30) and first.due_at == at(2026, 3, 6, 17, 0)
     # the statutory due follows the supplement's receipt (the limit restarts), as in the services
-    assert first.original_due_at == at(2026, 3, 6, 17, 0)
+    assert first.promised_at is None
     receipt = first.events.get(seq=1)
     assert receipt.due_at == at(2026, 3, 5, 17, 0)  # the due at receipt: the supplement's NgayHenTraTruoc
     assert (first.finished_at, first.returned_at) == (at(2026, 3, 5, 10, 0), at(2026, 3, 5, 14, 30))
@@ -280,11 +280,14 @@ def test_mapping_into_motcua_fields(world, tmp_path):
     assert refused.receiving_unit == world.ward_b
     late = Dossier.objects.get(code=LINES[5]["MaHoSo"])
     reset = DueReset.objects.get(dossier=late)
-    assert (reset.old_due, reset.new_due, late.original_due_at) == (
+    # the apology's date is promised, the statutory due stays (and every event carries it)
+    assert (reset.old_due, reset.new_due, late.due_at, late.promised_at) == (
         at(2026, 3, 19, 17, 0),
         at(2026, 3, 23, 17, 0),
         at(2026, 3, 19, 17, 0),
+        at(2026, 3, 23, 17, 0),
     )
+    assert set(late.events.exclude(due_at=None).values_list("due_at", flat=True)) == {at(2026, 3, 19, 17, 0)}
     assert late.applicant_organisation == world.organisation
     assert Dossier.objects.get(code=LINES[6]["MaHoSo"]).state == "refused_after_appraisal"
 

@@ -91,7 +91,8 @@ def test_verify_fails_after_tampering_and_rebuild_repairs_from_the_events(capsys
     victim = dossiers["supplemented"]
     # Someone "fixes" a dossier by hand, bypassing the services.
     Dossier.objects.filter(pk=victim.pk).update(state="returned", national_status=10, due_at=None)
-    Dossier.objects.filter(pk=dossiers["apologised"].pk).update(original_due_at=at(2026, 3, 20, 17, 0))
+    # … and another takes the apology's promised date for the statutory due
+    Dossier.objects.filter(pk=dossiers["apologised"].pk).update(due_at=at(2026, 3, 20, 17, 0))
 
     with pytest.raises(CommandError) as caught:
         call_command("dossiers", "rebuild", "--verify")

@@ -127,7 +127,7 @@ def make(w, box: str, n: int) -> None:
     with time_machine.travel(at(2026, 3, 9, 16, 0), tick=False):
         for d in dossiers:
             if box in (q.Box.TO_APPROVE, q.Box.TO_SIGN, q.Box.TO_RETURN):
-                s.hand_over(d.code, by=w.leader_a, expected_version=2)
+                s.hand_over(d.code, by=w.specialist_a, expected_version=2)
             if box in (q.Box.TO_SIGN, q.Box.TO_RETURN):
                 s.hand_over(d.code, by=w.leader_a, expected_version=3)
             if box == q.Box.TO_RETURN:
@@ -177,7 +177,7 @@ def test_to_process_holds_my_dossiers_and_unassigned_ones_of_my_role_in_my_unit(
     assert codes(w.leader_a, q.Box.TO_APPROVE) == set()
     with time_machine.travel(at(2026, 3, 9, 11, 0), tick=False):
         s.hand_over(mine.code, by=w.specialist_a, expected_version=3)
-        s.hand_over(pool.code, by=w.leader_a, expected_version=2)
+        s.hand_over(pool.code, by=w.specialist_a, expected_version=2)
         s.hand_over(pool.code, by=w.leader_a, expected_version=3)
     assert codes(w.leader_a, q.Box.TO_APPROVE) == {mine.code}
     assert codes(w.head_a, q.Box.TO_SIGN) == {pool.code}
@@ -195,7 +195,7 @@ def test_a_role_at_a_unit_covers_the_units_below_it_unless_narrowed(w):
     with time_machine.travel(at(2026, 3, 9, 11, 0), tick=False):
         b = df.receive(w, unit=w.ward_b)
         s.hand_over(b.code, by=w.intake_b, expected_version=1)  # ward B: at appraisal
-        s.hand_over(a.code, by=w.leader_a, expected_version=2)
+        s.hand_over(a.code, by=w.specialist_a, expected_version=2)
         s.hand_over(a.code, by=w.leader_a, expected_version=3)  # ward A: at the signing step
     city_head = df.staff(Role.AGENCY_LEADER, w.province, "chutich_tp")
     narrow_head = df.staff(Role.AGENCY_LEADER, w.province, "chutich_hep")

@@ -81,7 +81,7 @@ def test_counter_to_return_happy_path(w):
         assert d.code == "000.11.01.H31-260309-0001"
         assert (d.state, d.national_status, d.current_step.code) == ("received", 2, "tiep-nhan")
         # Monday 09:00 before the cut-off: Tuesday, Wednesday, Thursday → Thursday 12/03 at 17:00.
-        assert d.due_at == d.original_due_at == at(2026, 3, 12, 17, 0)
+        assert d.due_at == d.appointment_at == at(2026, 3, 12, 17, 0) and d.promised_at is None
         assert d.received_at == d.submitted_at == at(2026, 3, 9, 9, 0)
         assert d.lock_version == 1
 
@@ -251,7 +251,7 @@ def test_supplement_restarts_the_time_limit_by_default(w):
     d = _supplemented(w)
     # After 15:00 on Friday 24/04 → counts from Tuesday 28/04 (Monday 27/04 is off); three working days:
     # Wednesday 29/04, (30/04 and 01/05 off) Monday 04/05, Tuesday 05/05 → 05/05/2026 at 17:00.
-    assert d.due_at == d.original_due_at == at(2026, 5, 5, 17, 0)
+    assert d.due_at == d.appointment_at == at(2026, 5, 5, 17, 0)
     assert (d.state, d.national_status) == ("in_progress", 4)
     supplement = Supplement.objects.get(dossier=d)
     assert supplement.mode == "restart" and supplement.received_by == w.intake_a
@@ -267,7 +267,7 @@ def test_supplement_shifts_the_due_moment_when_the_rule_says_so(w):
     # Waited Tuesday 10:00–17:00 (5 h), Wednesday and Thursday (15 h), Friday until 16:00 (6.5 h):
     # 26.5 office hours after Thursday 23/04 17:00 → Friday 7.5, Tuesday 28/04 15, Wednesday 22.5,
     # and 4 hours on Monday 04/05 → 11:30.
-    assert d.due_at == d.original_due_at == at(2026, 5, 4, 11, 30)
+    assert d.due_at == d.appointment_at == at(2026, 5, 4, 11, 30)
     assert Supplement.objects.get(dossier=d).mode == "shift"
 
 
@@ -398,7 +398,12 @@ def test_apology_is_allowed_once_and_keeps_the_original_due(w):
             reason="Chờ kết quả xác minh",
             new_due=date(2026, 3, 16),
         )
-        assert d.due_at == at(2026, 3, 16, 17, 0) and d.original_due_at == at(2026, 3, 12, 17, 0)
+        # the statutory due stays; the new date is the one promised to the citizen (and sent as NgayHenTra)
+        assert d.due_at == at(2026, 3, 12, 17, 0) and d.promised_at == at(2026, 3, 16, 17, 0)
+        assert d.appointment_at == at(2026, 3, 16, 17, 0)
+        assert d.events.get(seq=2).due_at == at(2026, 3, 12, 17, 0)
+        record = OutboxMessage.objects.filter(key=d.code).order_by("-id").first().payload["data"][0]
+        assert record["NgayHenTra"] == "20260316170000"
         assert d.state == "received" and d.national_status == 2
         reset = DueReset.objects.get(dossier=d)
         assert (reset.old_due, reset.new_due, reset.by) == (
@@ -496,14 +501,14 @@ def test_wrong_transitions_are_conflicts_with_a_vietnamese_message(w):
             s.receive_supplement(d.code, by=w.intake_a, expected_version=1)
         d = s.stop(d.code, by=w.leader_a, expected_version=1, reasons="Dừng")
         with pytest.raises(TransitionNotAllowed, match="Dừng xử lý"):
-            s.hand_over(d.code, by=w.leader_a, expected_version=2)
+            s.refuse_after_appraisal(d.code, by=w.leader_a, expected_version=2, reasons="Không đủ điều kiện")
 
 
 def test_workflow_boundaries(w):
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
         d = df.receive(w)
-        with pytest.raises(DossierConflict) as caught:
-            s.mark_result_ready(d.code, by=w.head_a, expected_version=1)
+        with pytest.raises(DossierConflict) as caught:  # the holder of the intake step, steps ahead
+            s.mark_result_ready(d.code, by=w.intake_a, expected_version=1)
         assert caught.value.code == "dossier_steps_remaining" and "Bước tham-dinh" in caught.value.message
         for by, version in ((w.intake_a, 1), (w.specialist_a, 2), (w.leader_a, 3)):
             d = s.hand_over(d.code, by=by, expected_version=version)
@@ -565,9 +570,9 @@ def test_receipt_may_be_routed_to_another_unit_regardless_of_boundaries(w):
 def test_two_actions_on_the_same_version_apply_once(w):
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
         d = df.receive(w)
-        s.hand_over(d.code, by=w.leader_a, expected_version=1)
+        s.hand_over(d.code, by=w.intake_a, expected_version=1)
         with nothing_written(), pytest.raises(StaleDossier) as caught:
-            s.hand_over(d.code, by=w.leader_a, expected_version=1)
+            s.hand_over(d.code, by=w.intake_a, expected_version=1)
         assert caught.value.status == 409 and caught.value.code == "dossier_stale"
         assert caught.value.message.startswith("Hồ sơ vừa được người khác cập nhật")
     assert DossierEvent.objects.filter(dossier=d).count() == 2
@@ -692,9 +697,10 @@ def statements(call) -> list[str]:
 
 
 def test_a_counter_receipt_runs_a_fixed_small_number_of_statements(w):
-    """Pinned: the permission query (which also brings the cache token), the daily serial, the dossier
-    with its components, fees and event, the audit head and entry, the outbox row — and nothing that
-    reads the catalogue, the calendar or the rules, which come from the process cache."""
+    """Pinned: the permission query (which also brings the cache token), the staffing of the workflow's
+    steps (one query: nobody may be sent a dossier that would wait at a step nobody can do), the daily
+    serial, the dossier with its components, fees and event, the audit head and entry, the outbox row —
+    and nothing that reads the catalogue, the calendar or the rules, which come from the process cache."""
     components = df.all_components(w)
     three = [*components, s.ComponentInput(name="Ảnh chân dung", kind="copy")]
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
@@ -707,13 +713,13 @@ def test_a_counter_receipt_runs_a_fixed_small_number_of_statements(w):
     # The test runs inside a transaction, so the use case's own is a SAVEPOINT … RELEASE pair, where a
     # real request has BEGIN … COMMIT: the same count.
     if connection.vendor == "postgresql":
-        # Begin; roles + token; serial; the dossier with its components, fees and event (one statement,
-        # whatever their number); head lock; entry + head; outbox; end.
-        assert len(run) == 8, run
+        # Begin; roles + token; staffing; serial; the dossier with its components, fees and event (one
+        # statement, whatever their number); head lock; entry + head; outbox; end.
+        assert len(run) == 9, run
         assert len(more) == len(run), more
     else:
         # SQLite: one INSERT per component, and the audit entry and the head in two statements.
-        assert len(run) == 13, run
+        assert len(run) == 14, run
         assert len(more) == len(run) + 1, more
     assert verify_chain().ok
 

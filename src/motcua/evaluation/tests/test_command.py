@@ -118,8 +118,9 @@ def test_readable_table_without_json(world, capsys):
 # -- end to end: import a national-shape file, then compute ----------------------------------------
 
 LINES = [
-    # L1: counter; supplement 03/03 09:00 → 04/03 08:00 (23 h); finished 06/03 10:00, due 06/03 17:00:
-    #     06/03 10:00 − 23 h = 05/03 11:00 ≤ due → on time (early); digitised; e-result;
+    # L1: counter; supplement 03/03 09:00 → 04/03 08:00 (23 h); finished 06/03 10:00, due 06/03 17:00
+    #     after the supplement, 05/03 17:00 before it: 06/03 10:00 − 23 h = 05/03 11:00 ≤ 05/03 17:00
+    #     → on time, on the due day (not early: the wait is credited once); digitised; e-result;
     #     fee 8000, paid at the counter
     line(
         stamp(2, 8, 30),

@@ -139,8 +139,10 @@ def test_the_indicator_page_explains_and_lists_the_dossiers_against_it(client, w
     html = response.content.decode()
     assert 'id="ind-rate">57,14%<' in html
     assert 'id="ind-numerator">4<' in html and 'id="ind-denominator">7<' in html
-    assert "Công thức" in html and "F766" in html and "Nguồn" in html
-    assert 'id="reasons"' in html and "Xử lý xong trước hạn" in html
+    assert "Công thức" in html and "Theo cách tính của Cổng Dịch vụ công quốc gia" in html and "Nguồn" in html
+    assert "F766" not in html and "✅" not in html  # no internal reference on the screen
+    # L1 finished on the due day before its supplement (05/03): on time, not early (the wait counts once)
+    assert 'id="reasons"' in html and "Xử lý xong đúng hạn" in html and "Xử lý xong trước hạn" not in html
     drill = html.split('id="drill"')[1]
     # L2 (open, overdue), L4 (finished late), L5 (February, finished late in March): three late ones
     late = [LINES[1]["MaHoSo"], LINES[3]["MaHoSo"], LINES[4]["MaHoSo"]]

@@ -124,7 +124,9 @@ def test_reads_supplements_components_fees_and_sync(world):
     )
     period = selectors.Period(M1, M31)
     (facts,) = selectors.index_dossiers(selectors.scope_filter(None, None), period)
-    assert facts.supplements == (selectors.SupplementFacts(df.at(2026, 3, 3, 9), df.at(2026, 3, 4, 8)),)
+    assert facts.supplements == (
+        selectors.SupplementFacts(df.at(2026, 3, 3, 9), df.at(2026, 3, 4, 8), df.at(2026, 3, 5, 17)),
+    )
     assert (facts.channel, facts.online_payment, facts.online_paid) == (2, 2, True)
     assert (facts.result_code, facts.result_file, facts.vneid_authenticated, facts.population_db) == (
         True,
@@ -149,7 +151,7 @@ def test_native_dossiers_are_synced_only_once_delivered(world):
     assert (r.numerator, r.denominator, [x.code for x in r.reasons]) == (0, 1, ["sync_pending"])
     page = drill_down("1.4", M1, M31)
     assert [(i.code, i.reason_code, i.reason) for i in page.items] == [
-        (dossier.code, "sync_pending", "Chưa đồng bộ: thông điệp DongBoHoSoMC đang chờ gửi")
+        (dossier.code, "sync_pending", "Chưa đồng bộ: thông điệp đồng bộ đang chờ gửi")
     ]
     OutboxMessage.objects.filter(key=dossier.code).update(status=OutboxMessage.Status.DELIVERED)
     r = compute(M1, M31).indicator("1.4")
@@ -287,7 +289,10 @@ def test_native_lifecycle_end_is_the_first_processed_event(world):
     first_processed = d.events.filter(national_status=9).order_by("seq").first()
     assert d.finished_at == first_processed.at == df.at(2026, 3, 17, 8, 0)
     assert d.returned_at == df.at(2026, 3, 18, 10, 0)
-    # end 17/03 08:00 − 24 h of supplement (10/03 10:00 → 11/03 10:00) = 16/03 08:00 ≤ due 16/03 17:00
+    # end 17/03 08:00 − 24 h of supplement (10/03 10:00 → 11/03 10:00) = 16/03 08:00, compared with the
+    # due before the request, 12/03 17:00 → late (against the restarted 16/03 17:00 the wait would be
+    # credited twice)
     (item,) = drill_down("2.1", M1, M31, include="all").items
-    assert (item.counts, item.reason_code) == (True, "on_time")
+    assert (item.counts, item.reason_code) == (False, "late")
     assert "trừ 1 ngày chờ bổ sung → 16/03/2026 08:00" in item.reason
+    assert "12/03/2026 17:00" in item.reason

@@ -56,8 +56,10 @@ def march_lines() -> list[dict]:
         line(stamp(4), stamp(9, 17)),
         # C: on time (finished the day before the due) → not in the list
         line(stamp(2), stamp(6, 17), status=10, NgayKetThucXuLy=stamp(5, 10), NgayTra=stamp(5, 15)),
-        # D: finished Fri 06/03 15:00 after the due Thu 05/03 17:00, but 48 h waiting for a supplement
-        #    (03/03 09:00 → 05/03 09:00) are subtracted: 06/03 15:00 − 48 h = 04/03 15:00 ≤ due → on time
+        # D: finished Fri 06/03 15:00 after the due Thu 05/03 17:00 (the record's NgayHenTra was not
+        #    moved when the supplement arrived). The late list (NĐ 61, statutory reading) compares the end
+        #    with that due, nothing subtracted → late, (05, 06] = 1 working day. (766 subtracts the 48 h
+        #    wait, 03/03 09:00 → 05/03 09:00: 06/03 15:00 − 48 h = 04/03 15:00 ≤ due → on time there.)
         line(
             stamp(2),
             stamp(5, 17),
@@ -66,8 +68,8 @@ def march_lines() -> list[dict]:
             NgayTra=stamp(6, 16),
             DanhSachHoSoBoSung=[{"NgayBoSung": stamp(3, 9), "NgayTiepNhanBoSung": stamp(5, 9)}],
         ),
-        # E: apologised (due 05/03 → 10/03, "Chờ xác minh"), finished Thu 12/03 → late with an apology;
-        #    (10, 12] = 11, 12 = 2 working days
+        # E: apologised (due 05/03, new date promised 10/03, "Chờ xác minh"), finished Thu 12/03 → late
+        #    with an apology, counted from the statutory due: (05, 12] = 6, 9, 10, 11, 12 = 5 working days
         line(
             stamp(2),
             stamp(10, 17),
@@ -104,8 +106,9 @@ def test_membership_reasons_days_and_apologies(world, clock):
     result = latelist.late_list(MARCH, world.ward_a)
     by_code = {r.code: r for r in result.rows}
     # (received_at, id) order: H (February) first
-    assert codes(result.rows) == [h, a, e, f, b]
-    assert c not in by_code and d not in by_code and g not in by_code
+    assert codes(result.rows) == [h, a, d, e, f, b]
+    assert c not in by_code and g not in by_code
+    assert by_code[d].reason_code == "late" and by_code[d].days_late == 1
     assert result.complete and result.period.end == date(2026, 3, 31)
 
     assert by_code[a].reason_code == "late" and by_code[a].ended and by_code[a].days_late == 2
@@ -118,9 +121,9 @@ def test_membership_reasons_days_and_apologies(world, clock):
 
     assert by_code[e].apology and by_code[e].apology_reason == "Chờ xác minh nơi cư trú"
     assert by_code[e].apology_new_due == df.at(2026, 3, 10, 17)
-    assert by_code[e].days_late == 2
+    assert by_code[e].days_late == 5
     assert not by_code[a].apology and by_code[a].flagged
-    assert result.without_apology == 4  # H, A, F, B
+    assert result.without_apology == 5  # H, A, D, F, B
 
     # the province list holds both wards
     assert g in codes(latelist.late_list(MARCH, None).rows)
@@ -162,7 +165,7 @@ def test_staff_page_shows_the_flag_and_is_scoped(world, clock, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert lines[0]["MaHoSo"] in html and lines[6]["MaHoSo"] not in html
-    assert html.count("late-flagged") == 4  # A, B, F, H: no apology
+    assert html.count("late-flagged") == 5  # A, B, D, F, H: no apology
     assert "Chưa có thư xin lỗi" in html and "Chờ xác minh nơi cư trú" in html
     assert "Công bố danh sách" in html  # the head may publish a finished month
     # default month: the previous one (March, on 15/04)
@@ -210,14 +213,14 @@ def test_publish_freezes_a_snapshot_and_the_portal_shows_it_without_personal_dat
     response = client.post("/can-bo/tre-han/cong-bo/", {"thang": "2026-03", "don-vi": "pab"})
     assert response.status_code == 302
     publication = LatePublication.objects.get()
-    assert (publication.count, publication.without_apology, publication.revision) == (5, 4, 1)
+    assert (publication.count, publication.without_apology, publication.revision) == (6, 5, 1)
     assert AuditEntry.objects.filter(action="evaluation.late_list.publish").count() == 1
     frozen = publication.rows
 
     # later data changes do not touch the snapshot
     load([line(stamp(3), stamp(6, 17))])
     publication.refresh_from_db()
-    assert publication.rows == frozen and len(latelist.late_list(MARCH, world.ward_a).rows) == 6
+    assert publication.rows == frozen and len(latelist.late_list(MARCH, world.ward_a).rows) == 7
 
     client.logout()
     page = client.get("/ho-so-tre-han/", {"thang": "2026-03", "don-vi": "pab"})
@@ -238,8 +241,8 @@ def test_publish_freezes_a_snapshot_and_the_portal_shows_it_without_personal_dat
     client.force_login(world.supervisor)
     client.post("/can-bo/tre-han/cong-bo/", {"thang": "2026-03", "don-vi": "pab"})
     assert list(LatePublication.objects.values_list("revision", "count").order_by("revision")) == [
-        (1, 5),
-        (2, 6),
+        (1, 6),
+        (2, 7),
     ]
     client.logout()
     assert (
@@ -268,13 +271,13 @@ def test_late_dossiers_without_apology_are_flagged_once(world, django_capture_on
         with django_capture_on_commit_callbacks(execute=True):
             return latelist.flag_missing_apologies.call(now=df.at(*moment).isoformat())
 
-    # on 31/03 18:00: late without apology: H, A, F, B (An Biên) and G (Lê Chân, no head on file)
-    assert run(2026, 3, 31, 18) == {"late": 6, "without_apology": 5, "flagged": 5}
-    assert run(2026, 3, 31, 20) == {"late": 6, "without_apology": 5, "flagged": 0}  # idempotent
-    assert LateFlag.objects.count() == 5
+    # on 31/03 18:00: late without apology: H, A, D, F, B (An Biên) and G (Lê Chân, no head on file)
+    assert run(2026, 3, 31, 18) == {"late": 7, "without_apology": 6, "flagged": 6}
+    assert run(2026, 3, 31, 20) == {"late": 7, "without_apology": 6, "flagged": 0}  # idempotent
+    assert LateFlag.objects.count() == 6
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == ["chutich@anbien.gov.vn"] and "4 hồ sơ trễ hạn" in message.subject
+    assert message.to == ["chutich@anbien.gov.vn"] and "5 hồ sơ trễ hạn" in message.subject
     assert lines[0]["MaHoSo"] in message.body and lines[4]["MaHoSo"] not in message.body  # E apologised
     assert LateFlag.objects.get(dossier__code=lines[6]["MaHoSo"]).recipients == []
     assert AuditEntry.objects.filter(action="evaluation.late_list.flag").count() == 1

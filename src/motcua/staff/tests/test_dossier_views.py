@@ -356,7 +356,7 @@ def test_reset_due_shows_the_rule_and_works_once(client, w):
         },
     )
     assert response.status_code == 302
-    assert Dossier.objects.get(pk=d.pk).due_at == at(2026, 3, 16, 17, 0)
+    assert Dossier.objects.get(pk=d.pk).promised_at == at(2026, 3, 16, 17, 0)  # the statutory due stays
     text = html(client.get(detail_url(d)))
     assert "Hồ sơ đã dùng hết số lần hẹn lại" in text and "Chờ xác minh" in text
     again = client.post(

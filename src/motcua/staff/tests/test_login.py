@@ -3,6 +3,7 @@ import time
 import pyotp
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from motcua.core.models import AuditEntry, Role, TOTPDevice
@@ -71,13 +72,33 @@ def test_five_failures_lock_the_account_even_with_the_right_password(client, off
     assert "_auth_user_id" not in client.session
 
 
-def test_failures_from_one_address_lock_that_address_across_accounts(client, settings):
+def test_one_account_failing_at_a_shared_address_does_not_lock_out_the_others(client, officer, settings):
     settings.MOTCUA_LOGIN_MAX_FAILURES = 3
+    colleague = factories.staff([Role.SPECIALIST], factories.unit("Phường Bên"), username="canbo.ben")
+    for _ in range(3):
+        assert _password(client, password="sai").status_code == 400
+    assert _password(client).status_code == 429  # this account, from this address, waits
+    office = Client(REMOTE_ADDR="127.0.0.1")  # a colleague behind the same address
+    assert _password(office, username=colleague.username).status_code == 302
+    home = Client(REMOTE_ADDR="10.0.0.9")  # the owner, from elsewhere
+    assert _password(home).status_code == 302
+
+
+def test_guessing_across_accounts_from_one_address_locks_that_address(client, settings):
+    settings.MOTCUA_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
     ward = factories.unit("Phường X")
     factories.staff([Role.SPECIALIST], ward, username="canbo.that")
     for name in ("a1", "a2", "a3"):
         _password(client, username=name, password="sai")
     assert _password(client, username="canbo.that").status_code == 429
+    assert _password(Client(REMOTE_ADDR="10.0.0.8"), username="canbo.that").status_code == 302
+
+
+def test_guessing_one_account_from_many_addresses_locks_the_account(officer, settings):
+    settings.MOTCUA_LOGIN_MAX_FAILURES_PER_ACCOUNT = 3
+    for n in range(3):
+        assert _password(Client(REMOTE_ADDR=f"10.0.1.{n}"), password="sai").status_code == 400
+    assert _password(Client(REMOTE_ADDR="10.0.1.9")).status_code == 429
 
 
 def test_totp_second_factor_is_asked_and_checked(client, officer):

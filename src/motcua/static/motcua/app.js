@@ -47,7 +47,7 @@
   // htmx leaves 4xx answers unswapped by default; ours carry the explanation to show in place.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if (status === 400 || status === 409 || status === 422) {
+    if (status === 400 || status === 409 || status === 422 || status === 429) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

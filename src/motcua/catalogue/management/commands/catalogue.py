@@ -106,6 +106,8 @@ class Command(BaseCommand):
             report = import_catalogue(document, dry_run=options["dry_run"])
         self._write_json(report.as_dict())
         self.stderr.write(report.summary())
+        for warning in report.warnings:
+            self.stderr.write(f"Lưu ý: {warning}")
 
     def _export(self, options: dict[str, Any]) -> None:
         from motcua.catalogue.excel import export_workbook

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -23,5 +24,7 @@ class Command(BaseCommand):
             port=options["port"],
             threads=options["threads"],
             ident="motcua",
-            clear_untrusted_proxy_headers=True,
+            # Behind TRUSTED_PROXIES the forwarded headers reach motcua's TrustedProxyMiddleware, which
+            # believes them from those proxies only (waitress alone trusts a single address, no ranges).
+            clear_untrusted_proxy_headers=not settings.TRUSTED_PROXIES,
         )

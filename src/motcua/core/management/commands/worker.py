@@ -3,7 +3,9 @@ import threading
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils.crypto import get_random_string
 
+from motcua.core import leases
 from motcua.core.schedule import enqueue_due
 
 TICK_SECONDS = 30
@@ -18,15 +20,39 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         stop = threading.Event()
+        # The worker beats before it claims any job, so no other worker mistakes it for a dead one;
+        # a job that a dead worker left running is queued again on the same beat (core/leases.py).
+        worker_id = f"motcua-{get_random_string(24)}"
+        leases.beat(worker_id)
+        leases.requeue_stale()
+        threading.Thread(
+            target=self._beat, args=(stop, worker_id), daemon=True, name="motcua-heartbeat"
+        ).start()
         if not options["no_schedule"]:
             enqueue_due()
             if not options["batch"]:
                 threading.Thread(target=self._tick, args=(stop,), daemon=True, name="motcua-schedule").start()
         extra = ["--batch"] if options["batch"] else []
         try:
-            call_command("db_worker", *extra, verbosity=options["verbosity"])
+            # No autoreload: a reloader parent would outlive a killed child and hide it from the lease.
+            call_command(
+                "db_worker", *extra, worker_id=worker_id, reload=False, verbosity=options["verbosity"]
+            )
         finally:
             stop.set()
+            close_old_connections()
+            leases.forget(worker_id)
+
+    def _beat(self, stop: threading.Event, worker_id: str) -> None:
+        while not stop.wait(leases.beat_interval()):
+            close_old_connections()
+            try:
+                leases.beat(worker_id)
+                leases.requeue_stale()
+            except Exception as exc:  # a database hiccup must not stop the heartbeat for good
+                self.stderr.write(f"Nhịp sống của tiến trình xử lý nền gặp lỗi, sẽ thử lại: {exc}")
+            finally:
+                close_old_connections()
 
     def _tick(self, stop: threading.Event) -> None:
         while not stop.wait(TICK_SECONDS):

@@ -79,6 +79,8 @@ class Command(BaseCommand):
             )
         except FileNotFoundError:
             raise CommandError(f"Không tìm thấy tệp {path}.") from None
+        except OSError as exc:  # a directory, no permission…
+            raise CommandError(f"Không đọc được tệp {path}: {exc.strerror or exc}.") from None
         except ImportRejected as exc:
             problems = exc.details or []
             for problem in problems:
