@@ -304,13 +304,20 @@ def test_supplement_consultation_and_a_new_due_date(page, demo, shot):
     open_action(page, "reset_due")
     assert "Chỉ được hẹn lại 1 lần (đã hẹn 0 lần)" in page.inner_text("#act-reset_due")
     calendar = calendar_for(dossier.competent_unit, timezone.localdate())
-    new_day: date = calendar.add_working_days(to_local(dossier.due_at).date(), 2)
+    statutory = dossier.due_at
+    new_day: date = calendar.add_working_days(to_local(statutory).date(), 2)
     page.fill("#id_reset_due-new_due", f"{new_day:%d/%m/%Y}")
     page.fill("#id_reset_due-reason", "Chờ kết quả xác minh bổ sung của Phường Hải Dương.")
     submit_action(page, "reset_due")
     dossier.refresh_from_db()
-    assert to_local(dossier.due_at).date() == new_day and dossier.due_resets.count() == 1
-    assert f"17:00 ngày {new_day:%d/%m/%Y}" == page.inner_text("[data-testid=due]")
+    # the new date is promised to the citizen; the statutory due stays, and the page shows both
+    assert to_local(dossier.promised_at).date() == new_day and dossier.due_resets.count() == 1
+    assert dossier.due_at == statutory
+    assert due_text(statutory) == page.inner_text("[data-testid=due]")
+    assert f"17:00 {new_day:%d/%m/%Y}" == page.inner_text("[data-testid=promised]")
+    assert f"Ngày hẹn trả mới báo cho người dân: 17:00 {new_day:%d/%m/%Y}" in page.inner_text(
+        ".alert-success"
+    )
     open_action(page, "reset_due")
     assert "Hồ sơ đã dùng hết số lần hẹn lại" in page.inner_text("#act-reset_due")
     shot(page, "33-due-reset")

@@ -1257,30 +1257,59 @@ def hand_over(
             raise _no_next_step(steps)
         if assignee is not None:
             _require_assignee(assignee, target, dossier)
-        at = timezone.now()
-        calendar = _calendar(dossier, at)
-        with _attributed(by, _label(by)):
-            _apply(
-                dossier,
-                Action.HAND_OVER,
-                by=by,
-                actor_label=_label(by),
-                at=at,
-                to_state=to_state,
-                step=target,
-                due_at=dossier.due_at,
-                data={
-                    "from_step": current.code if current else "",
-                    "to_step": target.code,
-                    "assignee_id": assignee.pk if assignee else None,
-                    "closed_step": _closed_step(calendar, dossier, current, at),
-                    "note": note.strip(),
-                    **_step_timing(calendar, target, at),
-                },
-                steps=steps,
-                summary=f"Chuyển hồ sơ {dossier.code} sang bước “{target.name}”",
-            )
+        _move(
+            dossier,
+            Action.HAND_OVER,
+            by=by,
+            to_state=to_state,
+            steps=steps,
+            current=current,
+            target=target,
+            assignee=assignee,
+            extra={"note": note.strip()},
+            summary=f"Chuyển hồ sơ {dossier.code} sang bước “{target.name}”",
+        )
         return dossier
+
+
+def _move(
+    dossier: Dossier,
+    action: Action,
+    *,
+    by: User,
+    to_state: State,
+    steps: Sequence[WorkflowStep],
+    current: WorkflowStep | None,
+    target: WorkflowStep,
+    assignee: User | None,
+    extra: dict[str, Any],
+    summary: str,
+) -> None:
+    """Move the dossier from ``current`` to ``target`` (hand-over or send-back): the time spent on the
+    step being left is recorded (Mẫu 05) and the target step's own clock starts."""
+    at = timezone.now()
+    calendar = _calendar(dossier, at)
+    with _attributed(by, _label(by)):
+        _apply(
+            dossier,
+            action,
+            by=by,
+            actor_label=_label(by),
+            at=at,
+            to_state=to_state,
+            step=target,
+            due_at=dossier.due_at,
+            data={
+                "from_step": current.code if current else "",
+                "to_step": target.code,
+                **extra,
+                "assignee_id": assignee.pk if assignee else None,
+                "closed_step": _closed_step(calendar, dossier, current, at),
+                **_step_timing(calendar, target, at),
+            },
+            steps=steps,
+            summary=summary,
+        )
 
 
 def _closed_step(
@@ -1361,29 +1390,18 @@ def send_back(
                 and target.role in _held(active_assignments(previous), unit)
             ):
                 assignee = previous
-        at = timezone.now()
-        calendar = _calendar(dossier, at)
-        with _attributed(by, _label(by)):
-            _apply(
-                dossier,
-                Action.SEND_BACK,
-                by=by,
-                actor_label=_label(by),
-                at=at,
-                to_state=to_state,
-                step=target,
-                due_at=dossier.due_at,
-                data={
-                    "from_step": current.code if current else "",
-                    "to_step": target.code,
-                    "reason": why,
-                    "assignee_id": assignee.pk if assignee else None,
-                    "closed_step": _closed_step(calendar, dossier, current, at),
-                    **_step_timing(calendar, target, at),
-                },
-                steps=steps,
-                summary=f"Trả hồ sơ {dossier.code} về bước “{target.name}”: {why[:120]}",
-            )
+        _move(
+            dossier,
+            Action.SEND_BACK,
+            by=by,
+            to_state=to_state,
+            steps=steps,
+            current=current,
+            target=target,
+            assignee=assignee,
+            extra={"reason": why},
+            summary=f"Trả hồ sơ {dossier.code} về bước “{target.name}”: {why[:120]}",
+        )
         return dossier
 
 

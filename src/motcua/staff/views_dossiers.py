@@ -1453,7 +1453,17 @@ def _success(action: Action, dossier: Dossier, data: dict[str, Any]) -> str:
             "name": assignee.full_name or assignee.username,
             "code": code,
         }
-    if action in (Action.RECEIVE_SUPPLEMENT, Action.RESET_DUE, Action.ACCEPT_ONLINE):
+    if action is Action.RESET_DUE:
+        return _(
+            "%(action)s: hồ sơ %(code)s. Ngày hẹn trả mới báo cho người dân: %(promised)s; hạn giải quyết "
+            "theo quy định vẫn là %(due)s."
+        ) % {
+            "action": ACTION_TEXT[action],
+            "code": code,
+            "promised": _moment(dossier.promised_at),
+            "due": _moment(dossier.due_at),
+        }
+    if action in (Action.RECEIVE_SUPPLEMENT, Action.ACCEPT_ONLINE):
         return _("%(action)s: hồ sơ %(code)s. Hạn trả kết quả mới: %(due)s.") % {
             "action": ACTION_TEXT[action],
             "code": code,
