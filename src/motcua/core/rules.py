@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from motcua.evaluation import tt01 as _tt01
-from motcua.evaluation import weights as _index766
-
 
 class RuleValueError(ValueError):
     pass
@@ -28,7 +25,7 @@ def _time_of_day(value: Any) -> str:
     return value
 
 
-def _choice(*options: str) -> Callable[[Any], str]:
+def choice(*options: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in options:
             raise RuleValueError("Giá trị phải là một trong: " + ", ".join(options) + ".")
@@ -101,7 +98,7 @@ RULES: dict[str, RuleDefinition] = {
             "NĐ 61/2018/NĐ-CP Điều 19.4: thời gian giải quyết tính lại từ đầu khi nhận đủ hồ sơ "
             "(restart); biến thể “shift” lùi hạn đúng bằng thời gian tạm dừng",
             True,
-            _choice("restart", "shift"),
+            choice("restart", "shift"),
         ),
         RuleDefinition(
             "workdays.online_received",
@@ -109,7 +106,7 @@ RULES: dict[str, RuleDefinition] = {
             "next_opening",
             "Chưa có quy định quốc gia xác nhận; một số tỉnh áp dụng giờ chốt 15:00 cả với hồ sơ trực tuyến",
             False,
-            _choice("next_opening", "cutoff"),
+            choice("next_opening", "cutoff"),
         ),
         RuleDefinition(
             "dossiers.code_format",
@@ -174,47 +171,21 @@ RULES: dict[str, RuleDefinition] = {
             "NĐ 09/2019/NĐ-CP Điều 12 (từ ngày 15 tháng trước đến ngày 14 tháng của kỳ; theo quy chế báo cáo "
             "cấp tỉnh, chưa đối chiếu văn bản gốc); biến thể “calendar” theo tháng dương lịch",
             False,
-            _choice("nd09", "calendar"),
-        ),
-        RuleDefinition(
-            "evaluation.index766",
-            "Bộ chỉ số QĐ 766: nhóm, chỉ số thành phần, điểm tối đa, ngưỡng bão hòa (%)",
-            _index766.INDEX766_DEFAULT,
-            "QĐ 766/QĐ-TTg (23/06/2022); điểm tối đa theo bảng điểm Cổng DVCQG (MAX766), ngưỡng theo "
-            "mô tả công thức của Cổng DVCQG (F766); mã 3.TT, 4.CT do motcua đặt",
-            True,
-            _index766.index766_value,
-        ),
-        RuleDefinition(
-            "evaluation.tt01",
-            "Chấm điểm TT 01/2018: ngưỡng xếp loại cán bộ và cơ quan (tổng điểm)",
-            _tt01.BANDS_DEFAULT,
-            "TT 01/2018/TT-VPCP Điều 13–15 (domain.md §2.4)",
-            True,
-            _tt01.bands_value,
-        ),
-        RuleDefinition(
-            "timeliness.basis_766",
-            "Cách trừ thời gian chờ bổ sung khi xét đúng hạn cho Bộ chỉ số 766 (và tỷ lệ đúng hạn "
-            "trên bảng chỉ số điều hành, báo cáo định kỳ, chấm điểm TT 01)",
-            "national",
-            "Mô tả công thức chỉ số 2.1 của Cổng DVCQG (F766): thời điểm kết thúc trừ thời gian chờ bổ sung, "
-            "so với hạn trả trước lần yêu cầu bổ sung đầu tiên (national); biến thể “statutory”: so với "
-            "hạn đã tính lại, không trừ. Việc áp dụng cho TT 01 và báo cáo định kỳ chưa có văn bản xác nhận",
-            False,
-            _choice("national", "statutory"),
-        ),
-        RuleDefinition(
-            "timeliness.basis_late_list",
-            "Cách xét quá hạn cho danh sách hồ sơ trễ hạn, hộp “quá hạn” và trang hồ sơ",
-            "statutory",
-            "NĐ 61/2018/NĐ-CP Điều 19.4: thời hạn tính lại từ khi nhận đủ hồ sơ bổ sung, nên so với hạn "
-            "đã tính lại và không trừ thêm (statutory); biến thể “national” theo F766",
-            True,
-            _choice("national", "statutory"),
+            choice("nd09", "calendar"),
         ),
     ]
 }
+
+
+def register(*definitions: RuleDefinition) -> None:
+    """Add a feature app's rules to the registry (from its ``AppConfig.ready``): the foundation names the
+    rules of working days, dossiers and reporting, and imports no feature app. Registering the same
+    definition again is harmless; another definition under a registered key is a programming error."""
+    for definition in definitions:
+        known = RULES.get(definition.key)
+        if known is not None and known != definition:
+            raise ValueError(f"Quy tắc {definition.key} đã được đăng ký với định nghĩa khác.")
+        RULES[definition.key] = definition
 
 
 def rule_value(key: str, on: date) -> Any:
