@@ -40,7 +40,8 @@ class Basis(StrEnum):
 
 
 class Reason(StrEnum):
-    """Why a dossier is on time or late (stable codes: filters and drill-downs use them)."""
+    """Why a dossier is on time or late (stable codes: filters and drill-downs use them; their words are
+    ``evaluation.formulas.REASONS``)."""
 
     EARLY = "early"
     ON_TIME = "on_time"
@@ -55,35 +56,6 @@ class Reason(StrEnum):
     SUPPLEMENT_TWICE = "supplement_requested_twice"
     NO_DUE_OVER_LIMIT = "no_due_over_limit"
     NO_DUE = "no_due_no_limit"
-
-
-ON_TIME_REASONS = frozenset(
-    {
-        Reason.EARLY,
-        Reason.ON_TIME,
-        Reason.ENDED_IN_TIME,
-        Reason.IN_PROGRESS_IN_TIME,
-        Reason.WAITING_IN_TIME,
-        Reason.NO_DUE_WITHIN_LIMIT,
-    }
-)
-
-# Vietnamese (source) labels; the screens translate them.
-LABELS: dict[Reason, str] = {
-    Reason.EARLY: "Xử lý xong trước hạn",
-    Reason.ON_TIME: "Xử lý xong đúng hạn (trong ngày hẹn trả)",
-    Reason.ENDED_IN_TIME: "Kết thúc (dừng xử lý, từ chối, công dân rút) trong hạn",
-    Reason.IN_PROGRESS_IN_TIME: "Đang xử lý, chưa quá hạn",
-    Reason.WAITING_IN_TIME: "Đang chờ công dân bổ sung; yêu cầu bổ sung trước hạn",
-    Reason.NO_DUE_WITHIN_LIMIT: "Không có ngày hẹn trả; trong thời hạn giải quyết theo quy định",
-    Reason.LATE: "Xử lý xong quá hạn",
-    Reason.ENDED_LATE: "Kết thúc (dừng xử lý, từ chối, công dân rút) sau hạn",
-    Reason.OVERDUE: "Chưa xử lý xong, đã quá hạn",
-    Reason.WAITING_LATE: "Đang chờ công dân bổ sung; yêu cầu bổ sung sau hạn",
-    Reason.SUPPLEMENT_TWICE: "Yêu cầu bổ sung hơn một lần (Cổng Dịch vụ công quốc gia tính là trễ hạn)",
-    Reason.NO_DUE_OVER_LIMIT: "Không có ngày hẹn trả; vượt thời hạn giải quyết theo quy định",
-    Reason.NO_DUE: "Không có ngày hẹn trả và không xác định được thời hạn giải quyết",
-}
 
 
 class Wait(NamedTuple):
@@ -127,19 +99,11 @@ class Timeliness(NamedTuple):
     from_limit: bool = False  # ``compared_due`` is the legal limit counted from receipt
 
     @property
-    def late(self) -> bool:
-        return not self.on_time
-
-    @property
     def late_seconds(self) -> int:
         """How far ``effective_end`` is past the compared due (0 when on time or without a due)."""
         if self.compared_due is None:
             return 0
         return max(0, int((self.effective_end - self.compared_due).total_seconds()))
-
-    @property
-    def label(self) -> str:
-        return LABELS[self.reason]
 
 
 @lru_cache(maxsize=4096)
@@ -240,8 +204,6 @@ def overdue_open(due_at: datetime | None, waiting: bool, as_of: datetime) -> boo
 
 
 __all__ = [
-    "LABELS",
-    "ON_TIME_REASONS",
     "Basis",
     "History",
     "Reason",
