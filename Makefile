@@ -25,6 +25,7 @@ node_modules/.installed: package.json package-lock.json
 lint: install
 	$(BIN)/ruff check src tests conftest.py
 	$(BIN)/ruff format --check src tests conftest.py
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy

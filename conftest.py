@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -14,3 +15,17 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, max_examples=100)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture
+def ward_specialist(client, db):
+    """A specialist of a ward under the province, signed in with the test client (the screens every
+    staff member may open: catalogue, calendar, units)."""
+    from motcua.core.models import Role
+    from motcua.core.tests import factories
+
+    province = factories.unit("Thành phố", kind="province", code="p")
+    ward = factories.unit("Phường A", parent=province, code="wa")
+    user = factories.staff([Role.SPECIALIST], ward)
+    client.force_login(user)
+    return user

@@ -212,7 +212,7 @@ MOTCUA_LOGIN_LOCK_SECONDS = int(env("MOTCUA_LOGIN_LOCK_SECONDS", "900"))
 MOTCUA_API_TOKEN_MAX_FAILURES = int(env("MOTCUA_API_TOKEN_MAX_FAILURES", "10"))
 MOTCUA_API_TOKEN_MAX_FAILURES_PER_ADDRESS = int(env("MOTCUA_API_TOKEN_MAX_FAILURES_PER_ADDRESS", "100"))
 MOTCUA_API_TOKEN_LOCK_SECONDS = int(env("MOTCUA_API_TOKEN_LOCK_SECONDS", str(MOTCUA_LOGIN_LOCK_SECONDS)))
-# The counter's lookup of a citizen by CCCD (staff/applicant_lookup.py): lookups per officer per window.
+# The counter's lookup of a citizen by CCCD (dossiers/applicant_lookup.py): lookups per officer per window.
 MOTCUA_LOOKUP_MAX = int(env("MOTCUA_LOOKUP_MAX", "40"))
 MOTCUA_LOOKUP_WINDOW_SECONDS = int(env("MOTCUA_LOOKUP_WINDOW_SECONDS", "600"))
 MOTCUA_PROVINCE_NAME = env("MOTCUA_PROVINCE_NAME", "Thành phố Hải Phòng")
@@ -221,6 +221,13 @@ MOTCUA_PROVINCE_NAME = env("MOTCUA_PROVINCE_NAME", "Thành phố Hải Phòng")
 EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "2000"))
 EXPORT_KEEP_DAYS = int(env("EXPORT_KEEP_DAYS", "7"))
 EXPORT_MAX_ACTIVE = int(env("EXPORT_MAX_ACTIVE", "3"))
+# The national reporting system (reporting/adapter.py): where accepted aggregated reports are posted,
+# with this bearer token when set; without an endpoint they wait in the outbox.
+REPORTING_ENDPOINT = env("REPORTING_ENDPOINT").strip()
+REPORTING_TOKEN = env("REPORTING_TOKEN")
+# The folder holding the full text of the province's plan (directives/demo.py ``seed_dir``; the
+# parser's tests read it when present): by default ``shared/seed`` beside the repository.
+MOTCUA_SEED_DIR = Path(env("MOTCUA_SEED_DIR") or BASE_DIR.parents[1].parent / "shared" / "seed")
 
 # Background jobs (core/leases.py): a worker beats every quarter of the lease; a job left running by a
 # worker silent for a whole lease is queued again, and given up after this many lost workers.

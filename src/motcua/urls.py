@@ -23,6 +23,10 @@ urlpatterns = [
     path("can-bo/danh-gia/", include("motcua.evaluation.urls")),
     path("can-bo/", include("motcua.evaluation.urls_late")),  # only can-bo/tre-han/…, can-bo/tt01/
     path("can-bo/chi-so-dieu-hanh/", include("motcua.dashboard.urls")),
+    path("can-bo/thu-tuc/", include("motcua.catalogue.urls")),
+    path("can-bo/lich/", include("motcua.workdays.urls")),
+    path("can-bo/don-vi/", include("motcua.core.urls_units")),
+    path("can-bo/ho-so/", include("motcua.dossiers.urls")),
     path("can-bo/", include("motcua.staff.urls")),
     path("", include("motcua.portal.urls")),
 ]

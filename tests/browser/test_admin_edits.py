@@ -43,7 +43,7 @@ def test_admin_edits_procedure_version_and_calendar_override(page, demo, shot):
     page.wait_for_selector(".messagelist .success")
     assert CalendarOverride.objects.get(date=date(2026, 12, 2)).kind == "day_off"
 
-    page.goto(page.base + "/can-bo/lich/?nam=2026")
+    page.goto(page.base + "/can-bo/lich/?year=2026")
     assert "Nghỉ theo Quyết định của UBND thành phố" in page.content()
     shot(page, "06-staff-calendar-with-override")
 

@@ -96,7 +96,7 @@ def act(pg, code: str, action: str, *, reload: bool = True) -> None:
 def receive(pg, code: str, competent: str | None, shot=None) -> str:
     """The counter intake form: the citizen on record, the required paper documents (one of each set of
     alternatives), the competent unit; the new dossier's code."""
-    pg.goto(f"{pg.base}/can-bo/ho-so/tiep-nhan/?thu_tuc={code}")
+    pg.goto(f"{pg.base}/can-bo/ho-so/tiep-nhan/?procedure={code}")
     pg.fill("#id_citizen_id", CITIZEN)
     groups: set[str] = set()
     for c in Procedure.objects.get(code=code).versions.get().components.all():

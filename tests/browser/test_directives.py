@@ -100,7 +100,7 @@ def test_a_lead_unit_reports_and_asks_for_completion_then_the_office_approves(de
 
     # The office sees the request waiting and approves it.
     sign_in(page, "giamsat")
-    page.goto(page.base + "/can-bo/nhiem-vu/danh-sach/?de-nghi=completion")
+    page.goto(page.base + "/can-bo/nhiem-vu/danh-sach/?pending=completion")
     assert "Thử nghiệm ký số kết quả chứng thực" in page.inner_text("main")
     with page.expect_navigation():
         page.click(f"a[href='/can-bo/nhiem-vu/{directive.pk}/'][data-task-link]")

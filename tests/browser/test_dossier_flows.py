@@ -105,7 +105,7 @@ def test_a_counter_dossier_from_intake_to_return(page, demo, shot):
     page.click("nav.staff-nav a:has-text('Tiếp nhận hồ sơ')")
     page.fill("#proc-q", "xac nhan tinh trang hon nhan")
     page.click(f"#procedure-choices a:has-text('{PROCEDURE}')")
-    page.wait_for_url(f"**thu_tuc={PROCEDURE}")
+    page.wait_for_url(f"**procedure={PROCEDURE}")
     assert page.input_value("#id_competent_unit") == str(OrgUnit.objects.get(code="x10507").pk)
     preview = page.inner_text("[data-testid=due-preview]")
     before = Dossier.objects.count()
@@ -158,7 +158,7 @@ def test_a_counter_dossier_from_intake_to_return(page, demo, shot):
     sign_out(page)
 
     sign_in(page, "thanhdong.chutich")
-    page.goto(page.base + "/can-bo/ho-so/?hop=tat-ca")
+    page.goto(page.base + "/can-bo/ho-so/?box=tat-ca")
     page.click(f"a:has-text('{dossier.code}')")
     open_action(page, "assign")
     page.select_option("#id_assign-assignee", user_id("thanhdong.tuphap"))
@@ -169,7 +169,7 @@ def test_a_counter_dossier_from_intake_to_return(page, demo, shot):
 
     # 3. The specialist finds it in "to process", appraises it and submits it for approval.
     sign_in(page, "thanhdong.tuphap")
-    page.goto(page.base + "/can-bo/ho-so/?hop=can-xu-ly")
+    page.goto(page.base + "/can-bo/ho-so/?box=can-xu-ly")
     page.wait_for_selector(f"[data-row-link]:has-text('{dossier.code}')")
     shot(page, "25-specialist-inbox")
     page.keyboard.press("j")
@@ -183,7 +183,7 @@ def test_a_counter_dossier_from_intake_to_return(page, demo, shot):
     # 4. The head of the ward's office approves and passes it to the chairman, who signs: the last
     # processing step, then the result is ready.
     sign_in(page, "thanhdong.vanphong")
-    page.goto(page.base + "/can-bo/ho-so/?hop=cho-duyet")
+    page.goto(page.base + "/can-bo/ho-so/?box=cho-duyet")
     page.click(f"a:has-text('{dossier.code}')")
     open_action(page, "hand_over")
     page.select_option("#id_hand_over-assignee", user_id("thanhdong.chutich"))
@@ -201,7 +201,7 @@ def test_a_counter_dossier_from_intake_to_return(page, demo, shot):
 
     # 5. The one-stop officer returns the result.
     sign_in(page, "thanhdong.motcua")
-    page.goto(page.base + "/can-bo/ho-so/?hop=cho-tra")
+    page.goto(page.base + "/can-bo/ho-so/?box=cho-tra")
     page.click(f"a:has-text('{dossier.code}')")
     open_action(page, "return_result")
     page.check("#id_return_result-notified")
@@ -286,7 +286,7 @@ def test_supplement_consultation_and_a_new_due_date(page, demo, shot):
     sign_out(page)
 
     sign_in(page, "haiduong.tuphap")
-    page.goto(page.base + "/can-bo/ho-so/?hop=xin-y-kien")
+    page.goto(page.base + "/can-bo/ho-so/?box=xin-y-kien")
     page.click(f"a:has-text('{dossier.code}')")
     open_action(page, "answer_consultation")
     page.fill(
@@ -333,9 +333,9 @@ def test_an_officer_of_another_ward_cannot_open_or_list_the_dossier(page, demo, 
     assert dossier.applicant_name not in page.content()
     shot(page, "40-other-ward-404")
     for box in ("can-xu-ly", "tat-ca", "sap-den-han", "qua-han"):
-        page.goto(page.base + f"/can-bo/ho-so/?hop={box}")
+        page.goto(page.base + f"/can-bo/ho-so/?box={box}")
         assert dossier.code not in listed(page)
-    page.goto(page.base + "/can-bo/ho-so/?hop=tat-ca")
+    page.goto(page.base + "/can-bo/ho-so/?box=tat-ca")
     assert listed(page), "the officer does see the dossiers of their own ward"
     page.goto(page.base + f"/can-bo/ho-so/tim/?q={dossier.code}")
     assert listed(page) == []
@@ -349,7 +349,7 @@ def test_an_officer_of_another_ward_cannot_open_or_list_the_dossier(page, demo, 
 
     # The same screens on a tablet held upright.
     page.set_viewport_size({"width": 820, "height": 1180})
-    page.goto(page.base + "/can-bo/ho-so/?hop=can-xu-ly")
+    page.goto(page.base + "/can-bo/ho-so/?box=can-xu-ly")
     assert page.locator("[data-row-link]").first.is_visible()
     shot(page, "42-tablet-inbox")
     page.goto(page.base + f"/can-bo/ho-so/{dossier.code}/")

@@ -85,8 +85,8 @@ def test_a_head_publishes_the_late_list(transactional_db, page, shot):
     sent = (day2 + timedelta(days=4)).date()
     row = page.locator(f"tr#hs-{late.replace('.', '\\.')} + tr.late-note-row")
     row.locator("summary").click()
-    row.locator("textarea[name=ly_do]").fill("Chờ Công an phường xác minh nơi cư trú của người dân")
-    row.locator("input[name=ngay_gui]").fill(sent.isoformat())
+    row.locator("textarea[name=reason]").fill("Chờ Công an phường xác minh nơi cư trú của người dân")
+    row.locator("input[name=apology_sent_on]").fill(sent.isoformat())
     shot(page, "late-1b-recording-the-apology")
     with page.expect_navigation():
         row.locator("button:has-text('Ghi nhận')").click()

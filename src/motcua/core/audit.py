@@ -31,8 +31,9 @@ from motcua.core import fastsql
 GENESIS = "0" * 64
 # Every model of every motcua app is audited by one mechanism: by the signal receivers below, or, when
 # it declares ``AUDIT_BY_SERVICE = True``, by its use-case services (one entry per use case). Only the
-# models listed here write nothing to the log, each for the reason given.
-NOT_AUDITED = {
+# models listed here write nothing to the log, each for the reason given: the core's own below, a
+# feature app's added by that app (``exempt``, from its ``AppConfig.ready``).
+NOT_AUDITED: dict[str, str] = {
     "core.AuditEntry": "the log itself",
     "core.AuditHead": "the log's head, moved with every entry",
     "core.TOTPDevice": "TOTP secrets never enter the log (enrolment is recorded as totp_enrolled)",
@@ -267,7 +268,7 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return data
 
 
-def _label(instance: models.Model) -> str:
+def _label(instance: models.Model | type[models.Model]) -> str:
     return f"{instance._meta.app_label}.{instance._meta.model_name}"
 
 
@@ -307,6 +308,21 @@ def audit_mode(model: type[models.Model]) -> str:
     if getattr(model, "AUDIT_BY_SERVICE", False):
         return "service"
     return "signals"
+
+
+def exempt(label: str, *, reason: str) -> None:
+    """Leave the model ``label`` ("app_label.ModelName") of a feature app out of the log, for the reason
+    given (from the app's ``AppConfig.ready``; the core's receivers are already connected then, so the
+    model's are removed). Exempting a model again with the same reason is harmless."""
+    from django.apps import apps
+
+    known = NOT_AUDITED.get(label)
+    if known is not None and known != reason:
+        raise ValueError(f"{label} đã được miễn ghi nhật ký với lý do khác.")
+    model = apps.get_model(label)
+    NOT_AUDITED[label] = reason
+    post_save.disconnect(sender=model, dispatch_uid=f"audit-save-{_label(model)}")
+    post_delete.disconnect(sender=model, dispatch_uid=f"audit-delete-{_label(model)}")
 
 
 def connect_signals() -> None:

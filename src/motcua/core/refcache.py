@@ -19,25 +19,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import uuid
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import connection
 
 # Models whose rows the cached values are built from ("app_label.ModelName").
-WATCHED = (
-    "core.RuleVersion",
-    "core.OrgUnit",
-    "workdays.CalendarOverride",
-    "workdays.OfficeHours",
-    "catalogue.Field",
-    "catalogue.Procedure",
-    "catalogue.ProcedureVersion",
-    "catalogue.Component",
-    "catalogue.Fee",
-    "catalogue.WorkflowStep",
-)
+# The core's own reference data; the apps add theirs from ``AppConfig.ready`` with ``watch``.
+WATCHED: list[str] = ["core.RuleVersion", "core.OrgUnit"]
 MAX_ENTRIES = 20_000  # a bound on memory; the cache is simply emptied when it is reached
 
 _MISSING = object()
@@ -60,9 +50,11 @@ _pin: contextvars.ContextVar[_Pin | None] = contextvars.ContextVar("motcua_refca
 
 
 def _table() -> str:
-    from motcua.core.models import CacheGeneration
+    # Through the app registry: the models use this module (by way of the rules), so importing
+    # them here would close a circle.
+    from django.apps import apps
 
-    return connection.ops.quote_name(CacheGeneration._meta.db_table)
+    return connection.ops.quote_name(apps.get_model("core", "CacheGeneration")._meta.db_table)
 
 
 def _new_token() -> str:
@@ -167,10 +159,22 @@ def _on_m2m_change(sender: Any, action: str, **kwargs: Any) -> None:
 
 
 def connect_signals() -> None:
+    _connect(WATCHED)
+
+
+def watch(*labels: str) -> None:
+    """Renew every process's cache whenever a row of these models changes (from ``AppConfig.ready``)."""
+    for label in labels:
+        if label not in WATCHED:
+            WATCHED.append(label)
+    _connect(labels)
+
+
+def _connect(labels: Iterable[str]) -> None:
     from django.apps import apps
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    for label in WATCHED:
+    for label in labels:
         model = apps.get_model(label)
         uid = f"refcache-{label}"
         post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}-save")

@@ -1,9 +1,10 @@
 """Periodic work for the background worker, on top of ``django.tasks``.
 
 ``django.tasks`` runs tasks that someone enqueued; it has no clock. Each periodic job is declared
-here with its interval; ``enqueue_due`` (called every half minute by ``motcua worker``, or once by
-``motcua schedule`` from cron) enqueues the jobs whose time has come. A ``ScheduleState`` row per
-job, locked while deciding, makes sure that several workers never enqueue the same run twice.
+with its interval by the app that owns its task (``register``, from the app's ``AppConfig.ready``);
+``enqueue_due`` (called every half minute by ``motcua worker``, or once by ``motcua schedule`` from
+cron) enqueues the jobs whose time has come. A ``ScheduleState`` row per job, locked while deciding,
+makes sure that several workers never enqueue the same run twice.
 """
 
 from __future__ import annotations
@@ -25,58 +26,9 @@ class PeriodicJob:
     description: str
 
 
-JOBS: list[PeriodicJob] = [
-    PeriodicJob(
-        "catalogue.refresh_in_force",
-        "motcua.catalogue.tasks.refresh_procedures_in_force",
-        timedelta(hours=1),
-        "Cập nhật tên và chỉ mục tìm kiếm của thủ tục khi một phiên bản mới đến ngày hiệu lực.",
-    ),
-    PeriodicJob(
-        "dossiers.flag_due",
-        "motcua.dossiers.tasks.flag_due_dossiers",
-        timedelta(minutes=30),
-        "Cảnh báo hồ sơ sắp đến hạn và quá hạn (một lần cho mỗi hồ sơ), gửi thư cho người xử lý và "
-        "lãnh đạo đơn vị tiếp nhận.",
-    ),
-    PeriodicJob(
-        "directives.remind",
-        "motcua.directives.tasks.send_reminders",
-        timedelta(hours=1),
-        "Tạo kỳ mới của nhiệm vụ định kỳ; nhắc đơn vị chủ trì nhiệm vụ sắp đến hạn và quá hạn (một lần "
-        "cho mỗi kỳ và mỗi loại nhắc).",
-    ),
-    PeriodicJob(
-        "evaluation.flag_missing_apologies",
-        "motcua.evaluation.latelist.flag_missing_apologies",
-        timedelta(hours=6),
-        "Báo lãnh đạo đơn vị các hồ sơ trễ hạn chưa có thư xin lỗi (một lần cho mỗi hồ sơ).",
-    ),
-    PeriodicJob(
-        "reporting.periodic",
-        "motcua.reporting.tasks.periodic",
-        timedelta(minutes=30),
-        "Tạo kỳ báo cáo mới theo chế độ báo cáo; gửi báo cáo tổng hợp đã chốt tới hệ thống báo cáo "
-        "(khi có REPORTING_ENDPOINT).",
-    ),
-    PeriodicJob(
-        "evaluation.precompute",
-        "motcua.evaluation.tasks.precompute_index",
-        timedelta(hours=1),
-        "Tính sẵn Bộ chỉ số 766 của 13 tháng gần nhất cho toàn tỉnh và từng đơn vị (bảng điều hành).",
-    ),
-    PeriodicJob(
-        "exports.expire",
-        "motcua.exports.tasks.expire_exports",
-        timedelta(hours=6),
-        "Xóa tệp xuất dữ liệu quá thời hạn lưu (EXPORT_KEEP_DAYS ngày); giữ lại lịch sử yêu cầu.",
-    ),
-    PeriodicJob(
-        "dashboard.refresh",
-        "motcua.dashboard.tasks.refresh_indicators",
-        timedelta(hours=1),
-        "Tính lại giá trị 13 tháng gần nhất của bộ chỉ số điều hành (toàn tỉnh và từng đơn vị).",
-    ),
+# The foundation's own housekeeping. They stay at the end of ``JOBS``: the apps' jobs are inserted
+# before them, in the order the apps are ready (``INSTALLED_APPS``).
+CORE_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "core.deliver_mail",
         "motcua.core.tasks.deliver_mail",
@@ -95,7 +47,23 @@ JOBS: list[PeriodicJob] = [
         timedelta(hours=1),
         "Xóa các bộ đếm giới hạn số lần thử đã hết thời gian khóa.",
     ),
-]
+)
+
+# Every periodic job: the apps' (``register``), then the foundation's.
+JOBS: list[PeriodicJob] = list(CORE_JOBS)
+
+
+def register(*jobs: PeriodicJob) -> None:
+    """Add a feature app's periodic jobs (from its ``AppConfig.ready``): each app names its own tasks,
+    and the foundation imports no feature app. Registering the same job again is harmless; another
+    job under a registered name is a programming error."""
+    for job in jobs:
+        known = next((j for j in JOBS if j.name == job.name), None)
+        if known is not None:
+            if known != job:
+                raise ValueError(f"Việc định kỳ {job.name} đã được đăng ký với định nghĩa khác.")
+            continue
+        JOBS.insert(len(JOBS) - len(CORE_JOBS), job)
 
 
 def enqueue_due(

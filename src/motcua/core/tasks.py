@@ -1,4 +1,4 @@
-"""Background work of the core (run by ``motcua worker``; scheduled in ``core/schedule.py``)."""
+"""Background work of the core (run by ``motcua worker``; scheduled as ``core.schedule.CORE_JOBS``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The demo's default indicator set (called by ``demo/loader.py``); idempotent."""
+"""The demo's default indicator set (a demo step, registered by ``DashboardConfig.ready``); idempotent."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Background work of the KPI set (scheduled in ``core/schedule.py``)."""
+"""Background work of the KPI set (scheduled from ``DashboardConfig.ready``)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.models import OrgUnit, User
+from motcua.core.params import legacy_names
 from motcua.core.permissions import PermissionDenied
 from motcua.dashboard import selectors, services
 from motcua.dashboard.access import Access, access_for
@@ -37,7 +38,7 @@ def _scope(request: HttpRequest, access: Access) -> tuple[OrgUnit | None, list[O
         choices = list(OrgUnit.objects.filter(parent__kind=OrgUnit.Kind.PROVINCE, valid_to__isnull=True))
     else:
         choices = list(OrgUnit.objects.filter(pk__in=list(access.unit_ids)))
-    code = request.GET.get("don_vi", "")
+    code = request.GET.get("unit", "")
     chosen = next((u for u in choices if u.code == code), None)
     if chosen is None and not access.sees_province:
         chosen = choices[0] if choices else None
@@ -58,8 +59,8 @@ def _links(indicator: Indicator, month: Any) -> list[tuple[str, str]]:
         return [(_("Danh sách nhiệm vụ theo trạng thái"), reverse("directives:tasks") + f"?status={status}")]
     if indicator.source == src.DOSSIERS:
         return [
-            (_("Hộp hồ sơ"), reverse("staff:dossiers")),
-            (_("Tìm hồ sơ"), reverse("staff:dossier_search")),
+            (_("Hộp hồ sơ"), reverse("dossiers:inbox")),
+            (_("Tìm hồ sơ"), reverse("dossiers:search")),
         ]
     if indicator.source == src.REPORTING:
         from motcua.reporting.models import ReportPeriod
@@ -76,6 +77,7 @@ def _links(indicator: Indicator, month: Any) -> list[tuple[str, str]]:
     return []
 
 
+@legacy_names(don_vi="unit")
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
@@ -96,6 +98,7 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
+@legacy_names(don_vi="unit")
 @login_required
 @require_GET
 def indicator_page(request: HttpRequest, code: str) -> HttpResponse:

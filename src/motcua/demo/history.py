@@ -27,6 +27,7 @@ from typing import Any
 
 from motcua.catalogue.models import ProcedureVersion
 from motcua.core.models import OrgUnit
+from motcua.demo.datafiles import data
 from motcua.dossiers import rules
 from motcua.dossiers.importing import Summary, import_file
 from motcua.dossiers.jsonl import stamp
@@ -316,8 +317,6 @@ def generate(count: int = COUNT, *, seed: int = SEED) -> list[dict[str, Any]]:
 
 
 def _staff_names() -> dict[str, dict[str, str]]:
-    from motcua.demo.loader import data
-
     by_unit: dict[str, dict[str, str]] = defaultdict(dict)
     for person in data("staff.json")["staff"]:
         for role in person["roles"]:

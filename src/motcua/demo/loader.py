@@ -1,29 +1,26 @@
 """The demo province: Hải Phòng after the 2025 merger, with staff, procedures and calendar data.
 
 Everything comes from data files inside the package (``motcua/demo/data``), so a fresh clone needs
-nothing else. Loading is idempotent: running it twice changes nothing the second time.
+nothing else. Loading is idempotent: running it twice changes nothing the second time. After the
+province and its year of dossiers come the steps the apps register with ``core.demodata`` (task
+tracking, reporting, the indicator set), in their order.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
-from typing import Any
 
 from django.db import transaction
 
+from motcua.core import demodata
 from motcua.core.audit import acting_as
 from motcua.core.models import OrgUnit, User
 from motcua.core.services import create_staff, load_org
+from motcua.demo.datafiles import data
 
 DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 — printed in the README, demo only
-
-
-def data(name: str) -> Any:
-    return json.loads(resources.files("motcua.demo").joinpath("data", name).read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -138,17 +135,8 @@ def load_demo(*, verbose: bool = True, history: int | None = None) -> DemoReport
         summary = dossier_history.load_history(count, progress=verbose)
         dossiers = f"{summary.created} hồ sơ mới, {summary.updated} cập nhật, {summary.unchanged} không đổi"
         say(f"  {dossiers}")
-    say("Nạp kế hoạch và tiến độ theo dõi nhiệm vụ…")
-    from motcua.directives.demo import load_directives_demo
-
-    load_directives_demo(say)
-    say("Nạp chế độ báo cáo và báo cáo của các đơn vị…")
-    from motcua.reporting.demo import load_reporting_demo
-
-    load_reporting_demo(say)
-    from motcua.dashboard.demo import load_dashboard_demo
-
-    load_dashboard_demo(say)
+    for step in demodata.steps():
+        demodata.run(step, say)
     return DemoReport(
         units=OrgUnit.objects.count(), staff_created=staff, procedures=procedures, dossiers=dossiers
     )

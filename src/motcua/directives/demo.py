@@ -30,15 +30,14 @@ has its audit entry), as of 26/11/2026:
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-import motcua
 from motcua.core.audit import acting_as
 from motcua.core.models import User
 from motcua.directives import services
@@ -53,11 +52,9 @@ AS_OF = date(2026, 11, 26)
 
 
 def seed_dir() -> Path:
-    configured = os.environ.get("MOTCUA_SEED_DIR")
-    if configured:
-        return Path(configured)
-    repository = Path(motcua.__file__).resolve().parents[2]
-    return repository.parent / "shared" / "seed"
+    """The folder of the plan's full text (setting ``MOTCUA_SEED_DIR``: by default ``shared/seed``
+    beside the repository)."""
+    return Path(settings.MOTCUA_SEED_DIR)
 
 
 def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:

@@ -8,10 +8,10 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core.forms import StaffForm
 from motcua.core.models import OrgUnit
 from motcua.directives import status as st
 from motcua.directives.unitnames import Collective
-from motcua.staff.forms_dossiers import StaffForm
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 

@@ -1,4 +1,4 @@
-"""Background work of task tracking (``motcua worker``; scheduled in ``core/schedule.py``).
+"""Background work of task tracking (``motcua worker``; scheduled from ``DirectivesConfig.ready``).
 
 ``send_reminders`` first creates the new period of every recurring task (and the parts of units that
 lead a task since), then raises a reminder once per unit's part and kind: *sắp đến hạn* when an

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from motcua.core.errors import DomainError
 from motcua.core.models import OrgUnit, User
+from motcua.core.params import legacy_names
 from motcua.core.text import id_or_none
 from motcua.directives import selectors, services
 from motcua.directives import status as st
@@ -80,7 +81,7 @@ def _cards(counts: dict[str, int], base_query: dict[str, str], current: str) -> 
     """The count cards of a dashboard: each links to the list filtered by its status."""
     cards = []
     for status in st.ORDER:
-        query = {**base_query, "trang-thai": status.value}
+        query = {**base_query, "status": status.value}
         cards.append(
             {
                 "status": status.value,
@@ -94,12 +95,23 @@ def _cards(counts: dict[str, int], base_query: dict[str, str], current: str) -> 
     return cards
 
 
-# GET parameters of lists: Vietnamese in the URL people see, the form's names inside.
-PARAMS = {"trang-thai": "status", "de-nghi": "pending", "muc": "section", "vai-tro": "role", "tim": "q"}
+# GET parameters of the lists: the filter form's own names (``core.params``).
+FILTERS = ("status", "pending", "section", "role", "q")
+# The names of the first release, kept working for bookmarks and shared links.
+LEGACY = {
+    "trang-thai": "status",
+    "de-nghi": "pending",
+    "muc": "section",
+    "vai-tro": "role",
+    "tim": "q",
+    "trang": "page",
+    "don-vi": "unit",
+    "van-ban": "document",
+}
 
 
 def _filter_form(request: HttpRequest) -> TaskFilterForm:
-    data = {inner: request.GET.get(outer, "") for outer, inner in PARAMS.items()}
+    data = {name: request.GET.get(name, "") for name in FILTERS}
     form = TaskFilterForm(data=data)
     form.is_valid()
     return form
@@ -119,7 +131,7 @@ def _filters(form: TaskFilterForm, **extra: Any) -> Filters:
 
 def _page(request: HttpRequest, qs: QuerySet[Directive]) -> Any:
     paginator = Paginator(qs, PAGE_SIZE)
-    return paginator.get_page(request.GET.get("trang"))
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
@@ -153,6 +165,7 @@ def documents(request: HttpRequest) -> HttpResponse:
     return render(request, "directives/documents.html", context)
 
 
+@legacy_names(**LEGACY)
 @login_required
 @require_GET
 def document_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -172,12 +185,12 @@ def document_page(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "cards": _cards(
             counts,
-            {k: v for k, v in request.GET.items() if k in PARAMS and k != "trang-thai"},
+            {k: v for k, v in request.GET.items() if k in FILTERS and k != "status"},
             filters.status,
         ),
         "total": sum(counts.values()),
         "sections": selectors.sections(document.pk),
-        "query": _query_without(request, "trang"),
+        "query": _query_without(request, "page"),
         "unmatched": selectors.unmatched_names(document.pk) if access.is_office else [],
         "is_office": access.is_office,
         "today": today,
@@ -185,6 +198,7 @@ def document_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "directives/document.html", context)
 
 
+@legacy_names(**LEGACY)
 @login_required
 @require_GET
 def task_list(request: HttpRequest) -> HttpResponse:
@@ -193,18 +207,16 @@ def task_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = _filter_form(request)
     unit = None
-    code = request.GET.get("don-vi", "")
+    code = request.GET.get("unit", "")
     if code:
         unit = OrgUnit.objects.filter(code=code).first()
         if unit is None:
             return _problem(request, _("Không có đơn vị mã %(code)s.") % {"code": code}, 404)
-    document_id = request.GET.get("van-ban", "")
+    document_id = request.GET.get("document", "")
     filters = _filters(form, unit=unit, document=id_or_none(document_id))
     qs, counts = selectors.task_list(_user(request), filters, today=today, access=access)
     keep = {
-        k: v
-        for k, v in request.GET.items()
-        if k in {*PARAMS, "don-vi", "van-ban"} and k != "trang-thai" and v
+        k: v for k, v in request.GET.items() if k in {*FILTERS, "unit", "document"} and k != "status" and v
     }
     context = {
         "form": form,
@@ -213,14 +225,15 @@ def task_list(request: HttpRequest) -> HttpResponse:
         "total": sum(counts.values()),
         "unit": unit,
         "pending_label": PENDING_TEXT.get(filters.pending, ""),
-        "query": _query_without(request, "trang"),
-        "keep_hidden": [(k, request.GET[k]) for k in ("don-vi", "van-ban") if request.GET.get(k)],
+        "query": _query_without(request, "page"),
+        "keep_hidden": [(k, request.GET[k]) for k in ("unit", "document") if request.GET.get(k)],
         "is_office": access.is_office,
         "today": today,
     }
     return render(request, "directives/tasks.html", context)
 
 
+@legacy_names(**LEGACY)
 @login_required
 @require_GET
 def unit_dashboard(request: HttpRequest) -> HttpResponse:
@@ -238,7 +251,7 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
         )
     if not choices:
         return _problem(request, _("Tài khoản của bạn chưa được phân công vào đơn vị nào."), 403)
-    code = request.GET.get("don-vi", "")
+    code = request.GET.get("unit", "")
     unit = next((u for u in choices if u.code == code), None)
     if code and unit is None:
         return _problem(
@@ -260,8 +273,8 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
         )
     )
     base = {
-        "don-vi": unit.code,
-        **{k: v for k, v in request.GET.items() if k in PARAMS and k != "trang-thai" and v},
+        "unit": unit.code,
+        **{k: v for k, v in request.GET.items() if k in FILTERS and k != "status" and v},
     }
     context = {
         "unit": unit,
@@ -272,8 +285,8 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
         "total": sum(counts.values()),
         "lead_total": sum(lead_counts.values()),
         "lead_overdue": lead_counts[st.Status.OVERDUE],
-        "query": _query_without(request, "trang"),
-        "unit_hidden": [("don-vi", unit.code)],
+        "query": _query_without(request, "page"),
+        "unit_hidden": [("unit", unit.code)],
         "is_office": access.is_office,
         "today": today,
     }
@@ -344,10 +357,11 @@ def _task_context(
     }
 
 
+@legacy_names(ky="period")
 @login_required
 @require_GET
 def task_page(request: HttpRequest, pk: int) -> HttpResponse:
-    seq = request.GET.get("ky", "")
+    seq = request.GET.get("period", "")
     try:
         context = _task_context(request, pk, seq=id_or_none(seq))
     except DomainError as exc:
@@ -561,6 +575,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(request, "directives/import.html", context)
 
 
+@legacy_names(**{"van-ban": "document"})
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest) -> HttpResponse:
@@ -570,7 +585,7 @@ def review(request: HttpRequest) -> HttpResponse:
         return _problem(request, _("Chỉ Văn phòng UBND được đối chiếu tên cơ quan."), 403)
     today = timezone.localdate()
     units = [(u.code, u.name) for u in selectors.unit_choices(today).only("code", "name")]
-    document_id = request.GET.get("van-ban", "")
+    document_id = request.GET.get("document", "")
     doc = id_or_none(document_id)
     bound: ReviewForm | None = None
     status = 200

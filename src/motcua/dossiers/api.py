@@ -8,7 +8,8 @@ the caller, so the audit log names the token's account and the token.
 
 This module only translates: JSON in → the use cases of ``dossiers.services`` / reads of
 ``dossiers.selectors`` → JSON out. Errors are the services' ``DomainError``s (stable code, Vietnamese
-message, HTTP status), rendered by ``motcua.api``.
+message, HTTP status), rendered by ``motcua.api``. The translation itself is in ``api_input`` (JSON
+→ service inputs) and ``api_output`` (dossiers → response schemas); authentication in ``api_auth``.
 """
 
 from __future__ import annotations
@@ -16,79 +17,44 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router, Status
-from ninja.security import APIKeyCookie, HttpBearer
-from ninja.utils import check_csrf
 
-from motcua.catalogue.models import Component, Procedure, ProcedureVersion
-from motcua.core import people, tokens
+from motcua.catalogue.models import Procedure
+from motcua.core import tokens
 from motcua.core.audit import acting_as, record
-from motcua.core.errors import Forbidden
 from motcua.core.middleware import client_ip
-from motcua.core.models import Organisation, OrgUnit, Person, Role, User
+from motcua.core.models import Role, User
 from motcua.core.permissions import has_role
 from motcua.dossiers import idempotency, selectors, services
 from motcua.dossiers import schemas as s
+from motcua.dossiers.api_auth import StaffSession, TokenAuth
+from motcua.dossiers.api_input import (
+    applicant_of,
+    catalogue_components,
+    check_code,
+    component_inputs,
+    find_assignee,
+    find_procedure,
+    find_unit,
+)
+from motcua.dossiers.api_output import after_write, detail_out, list_items
 from motcua.dossiers.models import Channel, Dossier, ResultDelivery
 from motcua.dossiers.rules import (
     ACTION_LABELS,
-    NATIONAL_STATUS_LABELS,
-    STATE_LABELS,
     Action,
     DossierForbidden,
     DossierNotFound,
     InvalidDossierInput,
-    State,
 )
 from motcua.dossiers.sync import dong_bo_ho_so_mc
 from motcua.workdays.domain import to_local
-
-# -- authentication --------------------------------------------------------------------------------
-
-
-class CsrfFailed(Forbidden):
-    code = "csrf_failed"
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer mc_…``: a system token, acting as its account."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User:
-        found = tokens.verify(token, ip=client_ip(request))  # InvalidToken (401) / TooManyFailures (429)
-        request.user = found.user
-        request.api_token = found  # type: ignore[attr-defined]
-        return found.user
-
-
-class StaffSession(APIKeyCookie):
-    """The staff session cookie; unsafe methods also need the CSRF token (header ``X-CSRFToken``)."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        # CSRF is checked in ``authenticate``, once the session is known to be signed in: without a
-        # session the answer is 401, not a CSRF failure.
-        return request.COOKIES.get(self.param_name)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.is_active:
-            return None
-        if check_csrf(request) is not None:
-            raise CsrfFailed(
-                "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF): gửi kèm tiêu đề X-CSRFToken "
-                "bằng giá trị cookie csrftoken, hoặc dùng mã truy cập API."
-            )
-        return user if isinstance(user, User) else None
-
 
 router = Router(auth=[TokenAuth(), StaffSession()])
 
@@ -107,338 +73,6 @@ def _acting(request: HttpRequest) -> Iterator[User]:
     label = tokens.actor_label(token) if token is not None else None
     with acting_as(user, label=label, ip=client_ip(request)):
         yield user
-
-
-# -- small helpers ---------------------------------------------------------------------------------
-
-
-def _t(moment: datetime | None) -> datetime | None:
-    return None if moment is None else to_local(moment)
-
-
-def _state_label(value: str) -> str:
-    try:
-        return STATE_LABELS[State(value)]
-    except ValueError:
-        return value
-
-
-def _action_label(value: str) -> str:
-    try:
-        return ACTION_LABELS[Action(value)]
-    except ValueError:
-        return value
-
-
-def _check_code(code: str) -> str:
-    """A path code that can be a dossier code; anything else is simply not found."""
-    if not code or len(code) > 60 or "\x00" in code:
-        raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code[:60]!s}.")
-    return code
-
-
-def _unit(code: str, field: str) -> OrgUnit:
-    unit = OrgUnit.objects.filter(code=code).first() or OrgUnit.objects.filter(eid_code=code).first()
-    if unit is None:
-        raise InvalidDossierInput(
-            f"Không có đơn vị mã “{code}”.", code="unit_unknown", details={"field": field}
-        )
-    return unit
-
-
-def _assignee(username: str | None) -> User | None:
-    if username is None:
-        return None
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise InvalidDossierInput(
-            f"Không có tài khoản cán bộ “{username}” đang hoạt động.",
-            code="assignee_invalid",
-            details={"field": "assignee"},
-        )
-    return user
-
-
-def _procedure(code: str) -> Procedure:
-    procedure = Procedure.objects.filter(code=code).first()
-    if procedure is None:
-        raise InvalidDossierInput(
-            f"Không có thủ tục hành chính mã “{code}”.",
-            code="procedure_unknown",
-            details={"field": "procedure"},
-        )
-    return procedure
-
-
-def _component_inputs(
-    version_components: Sequence[Component], given: Sequence[s.ComponentIn]
-) -> list[services.ComponentInput]:
-    """Catalogue references (order or code) → the catalogue ids the services expect."""
-    by_order = {c.order: c for c in version_components}
-    by_code = {c.code: c for c in version_components if c.code}
-    inputs = []
-    for i, item in enumerate(given):
-        component = None
-        if item.order is not None or item.code:
-            component = by_order.get(item.order) if item.order is not None else by_code.get(item.code or "")
-            if component is None:
-                ref = f"thứ tự {item.order}" if item.order is not None else f"mã “{item.code}”"
-                raise InvalidDossierInput(
-                    f"Giấy tờ {ref} không thuộc thành phần hồ sơ của thủ tục (phiên bản đang có hiệu lực).",
-                    code="component_unknown",
-                    details={"field": f"components.{i}"},
-                )
-        inputs.append(
-            services.ComponentInput(
-                component_id=component.pk if component else None,
-                name=item.name,
-                kind=item.kind or "original",
-                quantity=item.quantity,
-                received=item.received,
-                digitised=item.digitised,
-                reused=item.reused,
-            )
-        )
-    return inputs
-
-
-def _catalogue_components(procedure: Procedure, day: date) -> list[Component]:
-    version = ProcedureVersion.objects.in_force(day).filter(procedure=procedure).first()
-    return [] if version is None else list(version.components.all())
-
-
-def _applicant(data: s.ApplicantIn) -> Person | Organisation:
-    """The applicant on record, or a new one (``core.people``: checked, and safe when another
-    counter registers the same number at the same moment), inside the caller's transaction."""
-    try:
-        if data.citizen_id:
-            return people.person(
-                people.PersonIn(
-                    citizen_id=data.citizen_id,
-                    full_name=data.full_name or "",
-                    birth_date=data.birth_date,
-                    phone=data.phone,
-                    email=data.email,
-                    address=data.address,
-                )
-            )[0]
-        return people.organisation(
-            people.OrganisationIn(
-                tax_code=data.tax_code or "",
-                name=data.full_name or "",
-                representative=data.representative,
-                phone=data.phone,
-                email=data.email,
-                address=data.address,
-            )
-        )[0]
-    except people.ApplicantInvalid as exc:
-        field = {"id_number": "citizen_id" if data.citizen_id else "tax_code", "name": "full_name"}.get(
-            exc.field, exc.field
-        )
-        raise InvalidDossierInput(
-            exc.message, code=exc.code, details={"field": f"applicant.{field}"}
-        ) from None
-
-
-# -- output ------------------------------------------------------------------------------------------
-
-
-def _step(dossier: Dossier) -> s.StepOut | None:
-    step = dossier.current_step
-    return None if step is None else s.StepOut(code=step.code, name=step.name, role=step.role)
-
-
-def _assignee_out(dossier: Dossier) -> s.PersonRef | None:
-    user = dossier.assignee
-    return None if user is None else s.PersonRef(username=user.username, full_name=user.full_name)
-
-
-def _list_items(rows: Sequence[Dossier]) -> list[s.DossierListItem]:
-    # The list selectors load the related rows' codes and names with the page (no query here).
-    return [
-        s.DossierListItem(
-            code=d.code,
-            state=d.state,
-            state_display=_state_label(d.state),
-            national_status=d.national_status,
-            channel=d.channel,
-            applicant_name=d.applicant_name,
-            applicant_identified=not d.applicant_unidentified,
-            procedure=s.Ref(code=d.procedure.code, name=d.procedure.name),
-            receiving_unit=s.Ref(code=d.receiving_unit.code, name=d.receiving_unit.name),
-            competent_unit=s.Ref(code=d.competent_unit.code, name=d.competent_unit.name),
-            current_step=_step(d),
-            assignee=_assignee_out(d),
-            submitted_at=to_local(d.submitted_at),
-            received_at=_t(d.received_at),
-            due_at=_t(d.due_at),
-            step_due_at=_t(d.step_due_at),
-            finished_at=_t(d.finished_at),
-            lock_version=d.lock_version,
-        )
-        for d in rows
-    ]
-
-
-def _detail_out(detail: selectors.DossierDetail) -> s.DossierOut:
-    d = detail.dossier
-    catalogue_ids = {c.catalogue_component_id for c in detail.components if c.catalogue_component_id}
-    catalogue = (
-        {
-            pk: (code, order)
-            for pk, code, order in Component.objects.filter(pk__in=catalogue_ids).values_list(
-                "pk", "code", "order"
-            )
-        }
-        if catalogue_ids
-        else {}
-    )
-    kind = d.applicant_type
-    return s.DossierOut(
-        code=d.code,
-        state=d.state,
-        state_display=_state_label(d.state),
-        national_status=d.national_status,
-        national_status_display=NATIONAL_STATUS_LABELS.get(d.national_status, ""),
-        channel=d.channel,
-        channel_display=Channel(d.channel).label if d.channel in Channel.values else str(d.channel),
-        result_delivery=d.result_delivery,
-        procedure=s.Ref(code=d.procedure.code, name=d.procedure.name),
-        procedure_version=d.procedure_version.version,
-        receiving_unit=s.Ref(code=d.receiving_unit.code, name=d.receiving_unit.name),
-        competent_unit=s.Ref(code=d.competent_unit.code, name=d.competent_unit.name),
-        applicant=s.ApplicantOut(
-            type="citizen" if kind == 1 else "organisation" if kind == 2 else None,
-            id_number=d.applicant_id_number,
-            name=d.applicant_name,
-            identified=not d.applicant_unidentified,
-        ),
-        submitted_at=to_local(d.submitted_at),
-        received_at=_t(d.received_at),
-        due_at=_t(d.due_at),
-        promised_at=_t(d.promised_at),
-        step_started_at=_t(d.step_started_at),
-        step_due_at=_t(d.step_due_at),
-        finished_at=_t(d.finished_at),
-        returned_at=_t(d.returned_at),
-        current_step=_step(d),
-        assignee=_assignee_out(d),
-        paid_online=d.paid_online,
-        lock_version=d.lock_version,
-        allowed_actions=[a.value for a in detail.actions],
-        events=[
-            s.EventOut(
-                seq=e.seq,
-                at=to_local(e.at),
-                action=e.action,
-                action_display=_action_label(e.action),
-                actor=e.actor.username if e.actor is not None else None,
-                actor_label=e.actor_label,
-                from_state=e.from_state or None,
-                to_state=e.to_state,
-                national_status=e.national_status,
-                step=e.step_code or None,
-                due_at=_t(e.due_at),
-                data=e.data or {},
-            )
-            for e in detail.events
-        ],
-        components=[
-            s.ComponentOut(
-                id=c.pk,
-                name=c.name,
-                catalogue_code=(catalogue.get(c.catalogue_component_id, ("", None))[0] or None),
-                catalogue_order=catalogue.get(c.catalogue_component_id, ("", None))[1],
-                kind=c.kind,
-                quantity=c.quantity,
-                received=c.received,
-                digitised=c.digitised,
-                reused=c.reused,
-                has_file=bool(c.file),
-                supplement_id=c.supplement_id,
-            )
-            for c in detail.components
-        ],
-        fees=[
-            s.FeeOut(
-                id=f.pk,
-                name=f.name,
-                kind=f.kind,
-                amount_vnd=None if f.amount_vnd is None else int(f.amount_vnd),
-                collect_at=f.collect_at,
-                paid=f.paid,
-                paid_at=_t(f.paid_at),
-                paid_online=f.paid_online,
-                receipt_ref=f.receipt_ref,
-            )
-            for f in detail.fees
-        ],
-        supplements=[
-            s.SupplementOut(
-                id=x.pk,
-                requested_at=to_local(x.requested_at),
-                items=[str(i) for i in x.items or []],
-                reasons=x.reasons,
-                received_at=_t(x.received_at),
-                received_note=x.received_note,
-                mode=x.mode,
-                due_before=_t(x.due_before),
-                due_after=_t(x.due_after),
-            )
-            for x in detail.supplements
-        ],
-        consultations=[
-            s.ConsultationOut(
-                id=c.pk,
-                unit=s.Ref(code=c.unit.code, name=c.unit.name),
-                mode=c.mode,
-                order=c.order,
-                batch=c.batch,
-                question=c.question,
-                working_days=c.working_days,
-                requested_at=to_local(c.requested_at),
-                due_at=to_local(c.due_at),
-                answered_at=_t(c.answered_at),
-                answer=c.answer,
-            )
-            for c in detail.consultations
-        ],
-        due_resets=[
-            s.DueResetOut(
-                ordinal=r.ordinal,
-                reason=r.reason,
-                old_due=to_local(r.old_due),
-                new_due=to_local(r.new_due),
-                recorded_at=to_local(r.recorded_at),
-            )
-            for r in detail.due_resets
-        ],
-    )
-
-
-def _after_write(user: User, dossier: Dossier) -> s.DossierOut:
-    """The dossier as the caller now sees it (the write is committed).
-
-    A caller can act and then lose sight of the dossier (the holder of a step at a fixed unit hands it
-    on to the competent unit): they still get the state their own action left, with no actions.
-    """
-    try:
-        return _detail_out(selectors.dossier_detail(user, dossier.code))
-    except DossierNotFound:
-        d = Dossier.objects.select_related(*services.DOSSIER_RELATED).get(pk=dossier.pk)
-        return _detail_out(
-            selectors.DossierDetail(
-                dossier=d,
-                events=list(d.events.select_related("actor").order_by("seq")),
-                components=list(d.components.order_by("id")),
-                fees=list(d.fees.order_by("id")),
-                supplements=list(d.supplements.order_by("requested_at", "id")),
-                consultations=list(d.consultations.select_related("unit").order_by("batch", "order")),
-                due_resets=list(d.due_resets.order_by("ordinal")),
-                actions=[],
-            )
-        )
 
 
 # -- create and receive ------------------------------------------------------------------------------
@@ -479,10 +113,10 @@ def create_dossier(
         digest = idempotency.request_hash(payload.model_dump(mode="json"))
         earlier = idempotency.replay(scope, key, digest)
         if earlier is not None:  # the same request again: the dossier it created, nothing new
-            return Status(201, _after_write(user, earlier))
-    procedure = _procedure(payload.procedure)
-    receiving = _unit(payload.receiving_unit, "receiving_unit")
-    competent = _unit(payload.competent_unit, "competent_unit") if payload.competent_unit else receiving
+            return Status(201, after_write(user, earlier))
+    procedure = find_procedure(payload.procedure)
+    receiving = find_unit(payload.receiving_unit, "receiving_unit")
+    competent = find_unit(payload.competent_unit, "competent_unit") if payload.competent_unit else receiving
     if not has_role(user, Role.INTAKE_OFFICER, receiving):
         raise DossierForbidden(
             f"Bạn không phải cán bộ một cửa của {receiving.name}.",
@@ -490,16 +124,16 @@ def create_dossier(
                 "action": "submit_online" if payload.channel == int(Channel.ONLINE) else "receive_at_counter"
             },
         )
-    components = _component_inputs(
-        _catalogue_components(procedure, to_local(timezone.now()).date()), payload.components
+    components = component_inputs(
+        catalogue_components(procedure, to_local(timezone.now()).date()), payload.components
     )
     with _acting(request), transaction.atomic():
         claimed = None
         if key is not None:
             claimed, earlier = idempotency.claim(scope, key, digest)
             if earlier is not None:  # an identical request committed meanwhile
-                return Status(201, _after_write(user, earlier))
-        applicant = _applicant(payload.applicant)
+                return Status(201, after_write(user, earlier))
+        applicant = applicant_of(payload.applicant)
         if payload.channel == int(Channel.ONLINE):
             dossier = services.submit_online(
                 applicant=applicant,
@@ -530,7 +164,7 @@ def create_dossier(
             )
         if claimed is not None:
             idempotency.bind(claimed, dossier)
-    return Status(201, _after_write(user, dossier))
+    return Status(201, after_write(user, dossier))
 
 
 @router.post(
@@ -540,10 +174,10 @@ def create_dossier(
     description="Hồ sơ trạng thái 1 → 2; hạn giải quyết bắt đầu tính (quy tắc workdays.online_received).",
 )
 def accept(request: HttpRequest, code: str, payload: s.AcceptIn) -> s.DossierOut:
-    _check_code(code)
+    check_code(code)
     with _acting(request) as user:
         dossier = services.accept_online(code, by=user, expected_version=payload.expected_version)
-    return _after_write(user, dossier)
+    return after_write(user, dossier)
 
 
 # -- transitions ---------------------------------------------------------------------------------------
@@ -553,7 +187,7 @@ def _dispatch(user: User, code: str, p: Any) -> Dossier:
     v = p.expected_version
     if isinstance(p, s.HandOverIn):
         return services.hand_over(
-            code, by=user, expected_version=v, assignee=_assignee(p.assignee), note=p.note
+            code, by=user, expected_version=v, assignee=find_assignee(p.assignee), note=p.note
         )
     if isinstance(p, s.SendBackIn):
         return services.send_back(
@@ -562,10 +196,10 @@ def _dispatch(user: User, code: str, p: Any) -> Dossier:
             expected_version=v,
             reason=p.reason,
             to_step=p.to_step,
-            assignee=_assignee(p.assignee),
+            assignee=find_assignee(p.assignee),
         )
     if isinstance(p, s.AssignIn):
-        assignee = _assignee(p.assignee)
+        assignee = find_assignee(p.assignee)
         assert assignee is not None
         return services.assign(code, by=user, expected_version=v, assignee=assignee, note=p.note)
     if isinstance(p, s.RequestSupplementIn):
@@ -580,7 +214,7 @@ def _dispatch(user: User, code: str, p: Any) -> Dossier:
             if dossier is None:
                 raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.")
             catalogue = list(dossier.procedure_version.components.all())
-            components = _component_inputs(catalogue, p.components)
+            components = component_inputs(catalogue, p.components)
         return services.receive_supplement(
             code, by=user, expected_version=v, note=p.note, components=components
         )
@@ -593,7 +227,7 @@ def _dispatch(user: User, code: str, p: Any) -> Dossier:
         )
     if isinstance(p, s.RequestConsultationIn):
         targets = [
-            services.ConsultationTarget(_unit(t.unit, f"targets.{i}.unit"), t.working_days)
+            services.ConsultationTarget(find_unit(t.unit, f"targets.{i}.unit"), t.working_days)
             for i, t in enumerate(p.targets)
         ]
         return services.request_consultation(
@@ -640,10 +274,10 @@ Thao tác: """
     description=TRANSITION_DESCRIPTION,
 )
 def transition(request: HttpRequest, code: str, payload: s.TransitionIn) -> s.DossierOut:
-    _check_code(code)
+    check_code(code)
     with _acting(request) as user:
         dossier = _dispatch(user, code, payload)
-    return _after_write(user, dossier)
+    return after_write(user, dossier)
 
 
 # -- reads ---------------------------------------------------------------------------------------------
@@ -705,7 +339,9 @@ BOX_DESCRIPTION = (
     "hạn), overdue (quá hạn), in_scope (tất cả trong phạm vi, mới nộp trước)."
 )
 
-HOP = Query("to_process", description=BOX_DESCRIPTION)
+BOX = Query(None, description=BOX_DESCRIPTION + " Mặc định to_process.")
+# The first published name of ``box`` (docs/architecture.md: parameters are English); still read.
+HOP = Query(None, deprecated=True, description="Tên cũ của box, vẫn được nhận.")
 STATE = Query(None, description="Trạng thái nội bộ.")
 RECEIVED_FROM = Query(
     None, ge=FIRST_DAY, le=s.MAX_DAY, description="Tiếp nhận từ ngày (nộp từ ngày, hộp to_receive)."
@@ -723,7 +359,8 @@ SORT = Query(None, description="Khóa sắp xếp; dấu - là giảm dần.")
 )
 def list_dossiers(
     request: HttpRequest,
-    hop: BoxName = HOP,
+    box: BoxName | None = BOX,
+    hop: BoxName | None = HOP,
     procedure: str | None = Query(None, max_length=40, description="Mã thủ tục hành chính."),
     state: StateName | None = STATE,
     channel: int | None = Query(None, ge=1, le=3, description="Kênh nộp: 1, 2 hoặc 3."),
@@ -734,13 +371,14 @@ def list_dossiers(
     limit: int = Query(selectors.PAGE_SIZE, ge=1, le=selectors.MAX_PAGE_SIZE),
 ) -> s.DossierListOut:
     user = _caller(request)
+    box = box or hop or "to_process"
     procedure_id = None
     if procedure:
         procedure_id = (
             Procedure.objects.filter(code=procedure.replace("\x00", "")).values_list("pk", flat=True).first()
         )
         if procedure_id is None:
-            return s.DossierListOut(box=hop, sort=sort or "", limit=limit, items=[], next_cursor=None)
+            return s.DossierListOut(box=box, sort=sort or "", limit=limit, items=[], next_cursor=None)
     if cursor:
         _check_cursor(cursor)
     filters = selectors.Filters(
@@ -750,9 +388,9 @@ def list_dossiers(
         received_from=received_from,
         received_to=received_to,
     )
-    page = selectors.inbox(user, hop, filters=filters, sort=sort, cursor=cursor, limit=limit)
+    page = selectors.inbox(user, box, filters=filters, sort=sort, cursor=cursor, limit=limit)
     return s.DossierListOut(
-        box=hop, sort=page.sort, limit=limit, items=_list_items(page.items), next_cursor=page.next_cursor
+        box=box, sort=page.sort, limit=limit, items=list_items(page.items), next_cursor=page.next_cursor
     )
 
 
@@ -769,7 +407,7 @@ def search(
     limit: int = Query(20, ge=1, le=selectors.MAX_PAGE_SIZE),
 ) -> s.SearchOut:
     text = q.replace("\x00", "")
-    return s.SearchOut(q=q, items=_list_items(selectors.search(_caller(request), text, limit=limit)))
+    return s.SearchOut(q=q, items=list_items(selectors.search(_caller(request), text, limit=limit)))
 
 
 @router.get(
@@ -780,7 +418,7 @@ def search(
     "được thực hiện (allowed_actions) và lock_version. Hồ sơ ngoài phạm vi: 404.",
 )
 def detail(request: HttpRequest, code: str) -> s.DossierOut:
-    return _detail_out(selectors.dossier_detail(_caller(request), _check_code(code)))
+    return detail_out(selectors.dossier_detail(_caller(request), check_code(code)))
 
 
 @router.get(
@@ -791,7 +429,7 @@ def detail(request: HttpRequest, code: str) -> s.DossierOut:
     "cho hệ thống tích hợp.",
 )
 def sync_record(request: HttpRequest, code: str) -> dict[str, Any]:
-    _check_code(code)
+    check_code(code)
     dossier = (
         selectors.visible(_caller(request))
         .select_related(*services.DOSSIER_RELATED)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,23 @@ class DossiersConfig(AppConfig):
     name = "motcua.dossiers"
     label = "dossiers"
     verbose_name = "Hồ sơ thủ tục hành chính"
+
+    def ready(self) -> None:
+        # The dossiers' rules (codes, supplement window, apology) and the two readings of the one
+        # on-time rule (``dossiers.ontime``) join the registry of ``core.rules``.
+        from motcua.core import rules, schedule
+        from motcua.dossiers import rules as dossier_rules
+        from motcua.dossiers.ontime import RULE_DEFINITIONS
+
+        rules.register(*dossier_rules.DEFINITIONS, *RULE_DEFINITIONS)
+        schedule.register(
+            schedule.PeriodicJob(
+                "dossiers.flag_due",
+                "motcua.dossiers.tasks.flag_due_dossiers",
+                timedelta(minutes=30),
+                "Cảnh báo hồ sơ sắp đến hạn và quá hạn (một lần cho mỗi hồ sơ), gửi thư cho người xử lý và "
+                "lãnh đạo đơn vị tiếp nhận.",
+            )
+        )
+        # The dossier list export (``exports.registry``).
+        from motcua.dossiers import exports  # noqa: F401

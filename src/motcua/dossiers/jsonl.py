@@ -37,6 +37,7 @@ from motcua.dossiers.models import (
     ResultDelivery,
     Supplement,
 )
+from motcua.dossiers.national import parse_stamp as parse_stamp  # re-exported: reading the date format
 from motcua.dossiers.national import stamp as stamp  # re-exported: the record's date format
 from motcua.dossiers.rules import State
 from motcua.workdays.domain import TZ
@@ -57,29 +58,14 @@ ITEM_IDENTITY_KEYS = {
 }
 
 FEE_KIND_CODES = national.FEE_KIND_CODES
-FEE_KINDS = {v: k for k, v in FEE_KIND_CODES.items()}
+FEE_KINDS = national.FEE_KINDS
 
 # Internal states that are not the default for their national code (code 8 is a stop by default).
-INTERNAL_STATE_FIELD = "TrangThaiNoiBo"
+INTERNAL_STATE_FIELD = national.INTERNAL_STATE_FIELD
 NON_DEFAULT_STATES = {State.REFUSED_AFTER_APPRAISAL.value: 8}
 MISSING = object()
 _canonical = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # json.dumps(…), less work
 _SCALARS = (str, int, bool, type(None))
-
-
-def parse_stamp(text: str) -> datetime:
-    """A local ``yyyyMMddHHmmss`` as an aware datetime; ``ValueError`` when it is not one."""
-    if not isinstance(text, str) or len(text) != 14 or not text.isascii() or not text.isdigit():
-        raise ValueError(text)
-    return datetime(
-        int(text[0:4]),
-        int(text[4:6]),
-        int(text[6:8]),
-        int(text[8:10]),
-        int(text[10:12]),
-        int(text[12:14]),
-        tzinfo=TZ,
-    )
 
 
 def same(a: Any, b: Any) -> bool:

@@ -14,15 +14,23 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from motcua.dossiers.rules import NATIONAL_STATUS_LABELS, STATE_LABELS, State
+from motcua.dossiers import national
+from motcua.dossiers.rules import (
+    DELIVERY_COUNTER,
+    DELIVERY_ONLINE,
+    DELIVERY_POST,
+    NATIONAL_STATUS_LABELS,
+    STATE_LABELS,
+    State,
+)
 
 
 class Channel(models.IntegerChoices):
     """``KenhThucHien``: 1 counter, 2 online, 3 public postal service (domain.md §0, §6.1)."""
 
-    COUNTER = 1, "Trực tiếp"
-    ONLINE = 2, "Trực tuyến"
-    POST = 3, "Bưu chính công ích"
+    COUNTER = national.CHANNEL_COUNTER, "Trực tiếp"
+    ONLINE = national.CHANNEL_ONLINE, "Trực tuyến"
+    POST = national.CHANNEL_POST, "Bưu chính công ích"
 
 
 class OnlinePayment(models.IntegerChoices):
@@ -34,9 +42,9 @@ class OnlinePayment(models.IntegerChoices):
 
 
 class ResultDelivery(models.TextChoices):
-    COUNTER = "counter", "Nhận tại Bộ phận Một cửa"
-    ONLINE = "online", "Nhận trực tuyến"
-    POST = "post", "Nhận qua bưu chính công ích"
+    COUNTER = DELIVERY_COUNTER, "Nhận tại Bộ phận Một cửa"
+    ONLINE = DELIVERY_ONLINE, "Nhận trực tuyến"
+    POST = DELIVERY_POST, "Nhận qua bưu chính công ích"
 
 
 STATE_CHOICES = [(s.value, STATE_LABELS[s]) for s in State]

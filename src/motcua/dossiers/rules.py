@@ -21,8 +21,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from motcua.core.errors import Conflict, DomainError, Forbidden, NotFound
+from motcua.core.rules import RuleDefinition, RuleValueError, non_negative_int
 from motcua.workdays.domain import Calendar, counting_start, effective_receipt, to_local
 
 # -- errors ----------------------------------------------------------------------------------------
@@ -64,6 +66,10 @@ STALE_MESSAGE = (
 
 
 # -- states and the national status mapping -------------------------------------------------------
+
+
+# How the applicant receives the result (the values of ``models.ResultDelivery``).
+DELIVERY_COUNTER, DELIVERY_ONLINE, DELIVERY_POST = "counter", "online", "post"
 
 
 class State(StrEnum):
@@ -160,7 +166,7 @@ class Action(StrEnum):
     RESET_DUE = "reset_due"
     MARK_RESULT_READY = "mark_result_ready"
     RETURN_RESULT = "return_result"
-    # Written by the importer only (``dossiers/importing.py``), never offered to a user: a re-imported
+    # Written by the importer only (``dossiers/importing/write.py``), never offered to a user: a re-imported
     # record that differs from the stored dossier becomes one event setting the imported state.
     IMPORT_UPDATE = "import_update"
 
@@ -668,3 +674,57 @@ def require_items(values: Iterable[str] | None, field: str, label: str) -> list[
     if not items:
         raise InvalidDossierInput(f"Phải ghi {label}.", code=f"{field}_required", details={"field": field})
     return items
+
+
+# -- the dossiers' configurable legal rules (registered in ``core.rules`` from ``DossiersConfig.ready``)
+
+
+def code_format(value: Any) -> str:
+    """A dossier code pattern: it names the unit and a running number ``{NNNN}``."""
+    if not isinstance(value, str) or "{unit_code}" not in value or not re.search(r"\{N+\}", value):
+        raise RuleValueError("Mẫu mã hồ sơ phải có {unit_code} và số thứ tự dạng {NNNN}.")
+    return value
+
+
+DEFINITIONS = (
+    RuleDefinition(
+        "dossiers.code_format",
+        "Mẫu mã số hồ sơ",
+        "{unit_code}-{YYMMDD}-{NNNN}",
+        "TT 01/2018/TT-VPCP Điều 19 (mã cơ quan QCVN 102 – ngày tiếp nhận – số thứ tự 4 chữ số)",
+        True,
+        code_format,
+    ),
+    RuleDefinition(
+        "dossiers.soon_due_working_days",
+        "Ngưỡng “sắp đến hạn” của hồ sơ (ngày làm việc)",
+        1,
+        "Quy ước của motcua (domain.md §0)",
+        False,
+        non_negative_int,
+    ),
+    RuleDefinition(
+        "dossiers.supplement_window_working_days",
+        "Thời hạn cơ quan giải quyết yêu cầu bổ sung (ngày làm việc kể từ khi tiếp nhận)",
+        3,
+        "NĐ 61/2018/NĐ-CP Điều 19.4",
+        True,
+        non_negative_int,
+    ),
+    RuleDefinition(
+        "dossiers.apology_min_working_days",
+        "Xin lỗi, hẹn lại: chậm nhất trước hạn (ngày làm việc)",
+        1,
+        "NĐ 61/2018/NĐ-CP Điều 19.9",
+        True,
+        non_negative_int,
+    ),
+    RuleDefinition(
+        "dossiers.max_due_resets",
+        "Số lần được hẹn lại ngày trả kết quả",
+        1,
+        "NĐ 61/2018/NĐ-CP Điều 19.9 (chỉ hẹn lại một lần)",
+        True,
+        non_negative_int,
+    ),
+)

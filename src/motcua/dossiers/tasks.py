@@ -1,4 +1,4 @@
-"""Background tasks of dossiers (run by ``motcua worker``; scheduled in ``core/schedule.py``)."""
+"""Background tasks of dossiers (run by ``motcua worker``; scheduled from ``DossiersConfig.ready``)."""
 
 from __future__ import annotations
 

@@ -27,13 +27,13 @@ from motcua.exports.registry import Column, ExportKind, check_period, register
 
 
 class IndexForm(forms.Form):
-    tu = forms.DateField(label=_("Từ ngày"))
-    den = forms.DateField(label=_("Đến ngày"))
-    don_vi = forms.CharField(label=_("Đơn vị (mã; “tinh”: toàn tỉnh)"), required=False, max_length=60)
+    start = forms.DateField(label=_("Từ ngày"))
+    end = forms.DateField(label=_("Đến ngày"))
+    unit = forms.CharField(label=_("Đơn vị (mã; “tinh”: toàn tỉnh)"), required=False, max_length=60)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("tu"), data.get("den")
+        start, end = data.get("start"), data.get("end")
         check_period(start, end, max_days=None)
         if start and end and (end - start).days >= MAX_DAYS:
             raise forms.ValidationError(gettext("Kỳ đánh giá dài tối đa 2 năm."))
@@ -41,11 +41,11 @@ class IndexForm(forms.Form):
 
 
 class DrillForm(IndexForm):
-    chi_so = forms.CharField(label=_("Mã chỉ số"), max_length=10)
-    tat_ca = forms.BooleanField(label=_("Cả những trường hợp đạt"), required=False)
+    indicator = forms.CharField(label=_("Mã chỉ số"), max_length=10)
+    all = forms.BooleanField(label=_("Cả những trường hợp đạt"), required=False)
 
-    def clean_chi_so(self) -> str:
-        code = (self.cleaned_data.get("chi_so") or "").strip()
+    def clean_indicator(self) -> str:
+        code = (self.cleaned_data.get("indicator") or "").strip()
         if code not in INFO:
             raise forms.ValidationError(gettext("Không có chỉ số mã “%(code)s”.") % {"code": code})
         return code
@@ -56,13 +56,13 @@ def _allowed(user: User) -> bool:
 
 
 def _period(params: dict[str, Any]) -> Period:
-    return index766.period_of(date.fromisoformat(params["tu"]), date.fromisoformat(params["den"]))
+    return index766.period_of(date.fromisoformat(params["start"]), date.fromisoformat(params["end"]))
 
 
 def _unit(user: User, params: dict[str, Any]) -> tuple[Board, OrgUnit | None]:
     try:
         access = access_for(user)
-        unit = access.resolve(params.get("don_vi", ""))
+        unit = access.resolve(params.get("unit", ""))
     except (NoRole, UnitOutOfScope) as exc:
         raise NotFound(exc.message) from None
     return Board(access.units), unit
@@ -70,11 +70,11 @@ def _unit(user: User, params: dict[str, Any]) -> tuple[Board, OrgUnit | None]:
 
 def _describe(params: dict[str, Any]) -> str:
     period = _period(params)
-    unit = params.get("don_vi") or ""
+    unit = params.get("unit") or ""
     where = "toàn tỉnh" if unit in ("", "tinh") else f"đơn vị {unit}"
     text = f"{period.label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}), {where}"
-    if params.get("chi_so"):
-        text = f"chỉ số {params['chi_so']}, " + text
+    if params.get("indicator"):
+        text = f"chỉ số {params['indicator']}, " + text
     return text
 
 
@@ -202,11 +202,17 @@ DRILL_COLUMNS = (
 def _drill_rows(user: User, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
     _, unit = _unit(user, params)
     period = _period(params)
-    include = "all" if params.get("tat_ca") else "against"
+    include = "all" if params.get("all") else "against"
     cursor: str | None = None
     while True:
         page = index766.drill_down(
-            params["chi_so"], period.start, period.end, unit=unit, cursor=cursor, limit=500, include=include
+            params["indicator"],
+            period.start,
+            period.end,
+            unit=unit,
+            cursor=cursor,
+            limit=500,
+            include=include,
         )
         for item in page.items:
             yield (
@@ -226,10 +232,10 @@ def _drill_rows(user: User, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
 
 def _drill_count(user: User, params: dict[str, Any]) -> int:
     board, unit = _unit(user, params)
-    found = board.snapshot(_period(params), unit).result.indicator(params["chi_so"])
+    found = board.snapshot(_period(params), unit).result.indicator(params["indicator"])
     if found.missing or found.denominator is None:
         return 0
-    return found.denominator if params.get("tat_ca") else (found.against or 0)
+    return found.denominator if params.get("all") else (found.against or 0)
 
 
 INDEX = register(

@@ -27,17 +27,17 @@ def _unit_field() -> forms.CharField:
 
 
 class LateListForm(forms.Form):
-    thang = forms.CharField(label=_("Tháng (YYYY-MM)"), max_length=7)
-    don_vi = _unit_field()
+    month = forms.CharField(label=_("Tháng (YYYY-MM)"), max_length=7)
+    unit = _unit_field()
 
-    def clean_thang(self) -> str:
+    def clean_month(self) -> str:
         try:
-            return latelist.parse_month(self.cleaned_data.get("thang")).strftime("%Y-%m")
+            return latelist.parse_month(self.cleaned_data.get("month")).strftime("%Y-%m")
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from None
 
-    def clean_don_vi(self) -> str:
-        code = (self.cleaned_data.get("don_vi") or "").strip()
+    def clean_unit(self) -> str:
+        code = (self.cleaned_data.get("unit") or "").strip()
         try:
             return find_unit(code).code
         except DomainError:
@@ -55,11 +55,11 @@ def covered_unit(user: User, code: str) -> OrgUnit | None:
 
 
 def _late_rows(user: User, params: dict[str, Any]) -> list[latelist.LateRow]:
-    unit = covered_unit(user, params["don_vi"])
+    unit = covered_unit(user, params["unit"])
     if unit is None:
         return []
     try:
-        return list(latelist.late_list(latelist.parse_month(params["thang"]), unit).rows)
+        return list(latelist.late_list(latelist.parse_month(params["month"]), unit).rows)
     except DomainError:  # a future month: nothing yet
         return []
 
@@ -111,9 +111,7 @@ LATE_LIST = register(
         count=lambda user, params: len(_late_rows(user, params)),
         rows=_late_export_rows,
         allowed=_allowed,
-        describe=lambda params: (
-            f"tháng {params['thang'][5:]}/{params['thang'][:4]}, đơn vị {params['don_vi']}"
-        ),
+        describe=lambda params: f"tháng {params['month'][5:]}/{params['month'][:4]}, đơn vị {params['unit']}",
     )
 )
 
@@ -122,22 +120,22 @@ LATE_LIST = register(
 
 
 class TT01Form(forms.Form):
-    ky = forms.CharField(label=_("Kỳ (YYYY-Qn hoặc YYYY)"), max_length=7)
-    don_vi = _unit_field()
+    period = forms.CharField(label=_("Kỳ (YYYY-Qn hoặc YYYY)"), max_length=7)
+    unit = _unit_field()
 
-    def clean_ky(self) -> str:
+    def clean_period(self) -> str:
         from django.utils import timezone
 
         from motcua.evaluation.views_tt01 import parse_period
 
-        text = (self.cleaned_data.get("ky") or "").strip()
+        text = (self.cleaned_data.get("period") or "").strip()
         try:
             parse_period(text, timezone.localdate())
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from None
         return text
 
-    clean_don_vi = LateListForm.clean_don_vi
+    clean_unit = LateListForm.clean_unit
 
 
 def _tt01_cards(user: User, params: dict[str, Any], which: str) -> list[Any]:
@@ -146,10 +144,10 @@ def _tt01_cards(user: User, params: dict[str, Any], which: str) -> list[Any]:
     from motcua.evaluation import tt01_selectors
     from motcua.evaluation.views_tt01 import parse_period
 
-    unit = covered_unit(user, params["don_vi"])
+    unit = covered_unit(user, params["unit"])
     if unit is None:
         return []
-    period = parse_period(params["ky"], timezone.localdate())
+    period = parse_period(params["period"], timezone.localdate())
     result = tt01_selectors.compute(period.start, period.end, unit=unit)
     return list(result.units if which == "units" else result.officers)
 
@@ -189,7 +187,7 @@ def _tt01_rows(which: str) -> Any:
 
 
 def _tt01_describe(params: dict[str, Any]) -> str:
-    return f"kỳ {params['ky']}, đơn vị {params['don_vi']}"
+    return f"kỳ {params['period']}, đơn vị {params['unit']}"
 
 
 TT01_UNITS = register(

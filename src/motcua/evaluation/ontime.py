@@ -10,41 +10,34 @@ reads the facts (the projection's columns and the supplement requests) in batche
   staff boxes (the overdue box filters in SQL with ``dossiers.selectors.overdue_q``, the same test);
 - ``finished`` / ``open_at``: the verdicts of the dossiers that ended in a window, or were open at its
   end, for counting.
+
+The reading in force, the supplement waits and the verdict on one dossier now are the dossiers app's
+(``dossiers.ontime``: the dossier page and the staff boxes read them too); they are re-exported here,
+so that every measure reads them from one place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import Q
 
-from motcua.core.rules import rule_value
-from motcua.dossiers.models import Dossier, Supplement
-from motcua.dossiers.rules import State
-from motcua.dossiers.timeliness import Basis, History, Timeliness, Wait, judge
+from motcua.dossiers.ontime import (
+    ENDED,
+    RULE_766,
+    RULE_LATE_LIST,
+    basis_766,
+    basis_late_list,
+    history_of,
+    judge_now,
+    waits_from,
+    waits_of,
+)
+from motcua.dossiers.timeliness import Basis, Timeliness, judge
 from motcua.evaluation import formulas, selectors
 from motcua.evaluation.formulas import COMPLETED, DossierFacts, Period
-from motcua.workdays.domain import to_local
-
-# States in which processing has ended (the projection's ``finished_at`` is the end moment).
-ENDED = frozenset(
-    {State.RESULT_READY, State.RETURNED, State.STOPPED, State.REFUSED_AFTER_APPRAISAL, State.WITHDRAWN}
-)
-
-RULE_766 = "timeliness.basis_766"
-RULE_LATE_LIST = "timeliness.basis_late_list"
-
-
-def basis_766(day: date) -> Basis:
-    """The reading of the supplement wait for 766 2.1 and the rates published beside it, on ``day``."""
-    return Basis(rule_value(RULE_766, day))
-
-
-def basis_late_list(day: date) -> Basis:
-    """The reading for the late list, the dossier page and the staff boxes, on ``day``."""
-    return Basis(rule_value(RULE_LATE_LIST, day))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,44 +70,6 @@ def open_at(scope: Q, period: Period, basis: Basis) -> Iterator[Judged]:
     return _judged(where, period.end_at, basis, selectors.Calendars(period.end))
 
 
-def waits_of(ids: Iterable[int]) -> dict[int, tuple[Wait, ...]]:
-    """The supplement requests of some dossiers, by dossier id, in request order (one query)."""
-    found: dict[int, list[Wait]] = {}
-    for pk, requested, received, before in (
-        Supplement.objects.filter(dossier_id__in=list(ids))
-        .order_by("dossier_id", "requested_at", "id")
-        .values_list("dossier_id", "requested_at", "received_at", "due_before")
-    ):
-        found.setdefault(pk, []).append(Wait(requested, received, before))
-    return {k: tuple(v) for k, v in found.items()}
-
-
-def waits_from(supplements: Iterable[Supplement]) -> tuple[Wait, ...]:
-    """The ``Wait``s of supplement rows already loaded, in request order."""
-    rows = sorted(supplements, key=lambda x: (x.requested_at, x.pk))
-    return tuple(Wait(x.requested_at, x.received_at, x.due_before) for x in rows)
-
-
-def history_of(dossier: Dossier, waits: tuple[Wait, ...] = ()) -> History:
-    """The ``History`` of one dossier row (its projection columns) and its supplement requests."""
-    running = State(dossier.state) not in ENDED
-    return History(
-        due_at=dossier.due_at,
-        end_at=None if running else dossier.finished_at or dossier.returned_at,
-        completed=dossier.national_status in COMPLETED,
-        waits=waits,
-        promised_at=dossier.promised_at,
-    )
-
-
-def judge_now(
-    dossier: Dossier, as_of: datetime, waits: tuple[Wait, ...] = (), basis: Basis | None = None
-) -> Timeliness:
-    """The verdict on one dossier as of ``as_of`` by the late-list reading (the dossier page, lists)."""
-    chosen = basis if basis is not None else basis_late_list(to_local(as_of).date())
-    return judge(history_of(dossier, waits), chosen, as_of)
-
-
 def counts(judged: Iterator[Judged]) -> tuple[int, int]:
     """(how many, how many on time)."""
     n = good = 0
@@ -125,6 +80,7 @@ def counts(judged: Iterator[Judged]) -> tuple[int, int]:
 
 
 __all__ = [
+    "ENDED",
     "RULE_766",
     "RULE_LATE_LIST",
     "Basis",

@@ -1,4 +1,4 @@
-"""Background work of the 766 dashboard (run by ``motcua worker``; scheduled in ``core/schedule.py``)."""
+"""Background work of the 766 dashboard (``motcua worker``; scheduled from ``EvaluationConfig.ready``)."""
 
 from __future__ import annotations
 

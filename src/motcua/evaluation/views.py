@@ -26,12 +26,13 @@ from django.views.decorators.http import require_GET
 from motcua.core import permissions, refcache
 from motcua.core.errors import DomainError
 from motcua.core.models import OrgUnit, User
+from motcua.core.params import legacy_names
 from motcua.evaluation import charts
 from motcua.evaluation.cache import RANKED_KINDS, Board, RankRow, Snapshot, all_units, clamp, last_months
 from motcua.evaluation.formulas import INFO, Index766Result, IndicatorResult, Period
 from motcua.evaluation.index766 import drill_down
 
-PROVINCE = "tinh"  # the ``don_vi`` value of the whole province
+PROVINCE = "tinh"  # the ``unit`` value of the whole province
 PAGE_SIZE = 50
 MAX_DAYS = 2 * 366  # a custom period of at most two years
 FIRST_YEAR = 2015
@@ -73,7 +74,7 @@ class Access:
     default: OrgUnit | None
 
     def resolve(self, code: str) -> OrgUnit | None:
-        """The unit of a ``don_vi`` value ("" → the user's top unit, "tinh" → the province)."""
+        """The unit of a ``unit`` value ("" → the user's top unit, "tinh" → the province)."""
         code = (code or "").strip()
         if not code:
             return self.default
@@ -132,23 +133,25 @@ def _int_field(label: Any, low: int, high: int) -> forms.IntegerField:
 
 
 class PeriodForm(forms.Form):
-    """``?ky=thang&nam=2026&thang=3`` … or ``?ky=tuy-chon&tu=01/03/2026&den=31/03/2026``."""
+    """``?period=thang&year=2026&month=3`` … or ``?period=tuy-chon&start=01/03/2026&end=31/03/2026``.
 
-    ky = forms.ChoiceField(label=gettext_lazy("Kỳ"), choices=PERIOD_KINDS, required=False)
-    nam = _int_field(gettext_lazy("Năm"), FIRST_YEAR, 2100)
-    thang = _int_field(gettext_lazy("Tháng"), 1, 12)
-    quy = _int_field(gettext_lazy("Quý"), 1, 4)
-    tu = forms.DateField(
+    ``cleaned_data`` adds ``span`` (the period, cut at today) and ``whole`` (the period as chosen)."""
+
+    period = forms.ChoiceField(label=gettext_lazy("Kỳ"), choices=PERIOD_KINDS, required=False)
+    year = _int_field(gettext_lazy("Năm"), FIRST_YEAR, 2100)
+    month = _int_field(gettext_lazy("Tháng"), 1, 12)
+    quarter = _int_field(gettext_lazy("Quý"), 1, 4)
+    start = forms.DateField(
         label=gettext_lazy("Từ ngày"),
         required=False,
         error_messages={"invalid": gettext_lazy("Ngày phải có dạng dd/mm/yyyy, ví dụ 01/03/2026.")},
     )
-    den = forms.DateField(
+    end = forms.DateField(
         label=gettext_lazy("Đến ngày"),
         required=False,
         error_messages={"invalid": gettext_lazy("Ngày phải có dạng dd/mm/yyyy, ví dụ 31/03/2026.")},
     )
-    don_vi = forms.CharField(label=gettext_lazy("Đơn vị"), required=False, max_length=60)
+    unit = forms.CharField(label=gettext_lazy("Đơn vị"), required=False, max_length=60)
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,13 +162,13 @@ class PeriodForm(forms.Form):
         if self.errors:
             return data
         today = self.today
-        kind = data.get("ky") or "thang"
-        year = data.get("nam") or today.year
-        month = data.get("thang") or today.month
-        quarter = data.get("quy") or (today.month - 1) // 3 + 1
-        data.update(ky=kind, nam=year, thang=month, quy=quarter)
+        kind = data.get("period") or "thang"
+        year = data.get("year") or today.year
+        month = data.get("month") or today.month
+        quarter = data.get("quarter") or (today.month - 1) // 3 + 1
+        data.update(period=kind, year=year, month=month, quarter=quarter)
         if kind == "tuy-chon":
-            start, end = data.get("tu"), data.get("den")
+            start, end = data.get("start"), data.get("end")
             if start is None or end is None:
                 raise forms.ValidationError(
                     _("Kỳ tùy chọn cần cả ngày bắt đầu và ngày kết thúc (dd/mm/yyyy).")
@@ -193,7 +196,7 @@ class PeriodForm(forms.Form):
                 _("Kỳ đánh giá bắt đầu ngày %(start)s, chưa đến; hãy chọn một kỳ đã bắt đầu.")
                 % {"start": period.start.strftime("%d/%m/%Y")}
             )
-        data["period"] = clamp(period, today)
+        data["span"] = clamp(period, today)
         data["whole"] = period
         return data
 
@@ -220,17 +223,17 @@ def _label(period: Period, whole: Period) -> str:
 
 def _query(form: PeriodForm, unit_code: str | None, **extra: Any) -> str:
     data = form.cleaned_data
-    params: dict[str, Any] = {"ky": data["ky"]}
-    if data["ky"] == "tuy-chon":
-        params.update(tu=data["tu"].strftime("%d/%m/%Y"), den=data["den"].strftime("%d/%m/%Y"))
-    elif data["ky"] == "thang":
-        params.update(nam=data["nam"], thang=data["thang"])
-    elif data["ky"] == "quy":
-        params.update(nam=data["nam"], quy=data["quy"])
+    params: dict[str, Any] = {"period": data["period"]}
+    if data["period"] == "tuy-chon":
+        params.update(start=data["start"].strftime("%d/%m/%Y"), end=data["end"].strftime("%d/%m/%Y"))
+    elif data["period"] == "thang":
+        params.update(year=data["year"], month=data["month"])
+    elif data["period"] == "quy":
+        params.update(year=data["year"], quarter=data["quarter"])
     else:
-        params["nam"] = data["nam"]
+        params["year"] = data["year"]
     if unit_code is not None:
-        params["don_vi"] = unit_code
+        params["unit"] = unit_code
     params.update({k: v for k, v in extra.items() if v not in (None, "")})
     return urlencode(params)
 
@@ -293,7 +296,7 @@ def _filter_context(access: Access, form: PeriodForm, unit: OrgUnit | None, toda
     return {
         "form": form,
         "kinds": PERIOD_KINDS,
-        "kind": data.get("ky") or form.data.get("ky") or "thang",
+        "kind": data.get("period") or form.data.get("period") or "thang",
         "years": list(range(today.year, FIRST_YEAR - 1, -1)),
         "months": list(range(1, 13)),
         "quarters": [(1, "I"), (2, "II"), (3, "III"), (4, "IV")],
@@ -301,22 +304,35 @@ def _filter_context(access: Access, form: PeriodForm, unit: OrgUnit | None, toda
         "unit": unit,
         "unit_code": access.code(unit),
         "values": {
-            "nam": data.get("nam") or today.year,
-            "thang": data.get("thang") or today.month,
-            "quy": data.get("quy") or (today.month - 1) // 3 + 1,
-            "tu": data["tu"].strftime("%d/%m/%Y") if data.get("tu") else form.data.get("tu", ""),
-            "den": data["den"].strftime("%d/%m/%Y") if data.get("den") else form.data.get("den", ""),
+            "year": data.get("year") or today.year,
+            "month": data.get("month") or today.month,
+            "quarter": data.get("quarter") or (today.month - 1) // 3 + 1,
+            "start": data["start"].strftime("%d/%m/%Y") if data.get("start") else form.data.get("start", ""),
+            "end": data["end"].strftime("%d/%m/%Y") if data.get("end") else form.data.get("end", ""),
         },
     }
 
 
 def _resolve(request: HttpRequest, access: Access, form: PeriodForm) -> OrgUnit | HttpResponse | None:
     try:
-        return access.resolve(form.data.get("don_vi", ""))
+        return access.resolve(form.data.get("unit", ""))
     except UnitOutOfScope as exc:
         return _not_found(request, exc.message)
 
 
+# The names of the first release, kept working for bookmarks (``core.params``).
+PERIOD_LEGACY = {
+    "ky": "period",
+    "nam": "year",
+    "thang": "month",
+    "quy": "quarter",
+    "tu": "start",
+    "den": "end",
+    "don_vi": "unit",
+}
+
+
+@legacy_names(**PERIOD_LEGACY, xep="sort")
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -331,7 +347,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         context["errors"] = _errors(form)
         return render(request, "evaluation/dashboard/index.html", context, status=400)
-    period: Period = form.cleaned_data["period"]
+    period: Period = form.cleaned_data["span"]
     board = Board(access.units)
     months = last_months(period.end, today)
     periods = [*months, period] if period not in months else months
@@ -343,7 +359,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     result = snap.result
     trend_rows = [(p, snapshots[p].result.points, snapshots[p].result.indicator("2.1")) for p in months]
     trend = charts.trend([(p, pts, i.rate) for p, pts, i in trend_rows], result.max)
-    order = "dung-han" if request.GET.get("xep") == "dung-han" else "diem"
+    order = "dung-han" if request.GET.get("sort") == "dung-han" else "diem"
     by_rate = ranking.by_on_time
     shown = by_rate if order == "dung-han" else ranking.rows
     context.update(
@@ -368,6 +384,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/dashboard/index.html", context)
 
 
+@legacy_names(**PERIOD_LEGACY, tat_ca="all", sau="page")
 @login_required
 @require_GET
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
@@ -385,7 +402,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         context["errors"] = _errors(form)
         return render(request, "evaluation/dashboard/indicator.html", context, status=400)
-    period: Period = form.cleaned_data["period"]
+    period: Period = form.cleaned_data["span"]
     snap = Board(access.units).snapshot(period, unit)
     try:
         found = snap.result.indicator(code)
@@ -393,8 +410,8 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         return _not_found(
             request, _("Chỉ số “%(code)s” không có trong bảng trọng số đang áp dụng.") % {"code": code}
         )
-    include = "all" if request.GET.get("tat_ca") == "1" else "against"
-    cursor = request.GET.get("sau") or None
+    include = "all" if request.GET.get("all") == "1" else "against"
+    cursor = request.GET.get("page") or None
     try:
         page = drill_down(
             code, period.start, period.end, unit=unit, cursor=cursor, limit=PAGE_SIZE, include=include
@@ -420,13 +437,13 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
             "page": page,
             "include": include,
             "query": query,
-            "first_url": "?" + _query(form, access.code(unit), tat_ca="1" if include == "all" else None),
+            "first_url": "?" + _query(form, access.code(unit), all="1" if include == "all" else None),
             "next_url": "?"
             + _query(
                 form,
                 access.code(unit),
-                tat_ca="1" if include == "all" else None,
-                sau=page.next_cursor,
+                all="1" if include == "all" else None,
+                page=page.next_cursor,
             )
             if page.next_cursor
             else "",

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import DomainError
 from motcua.core.models import OrgUnit, User
+from motcua.core.params import legacy_names
 from motcua.core.permissions import unit_ids
 from motcua.evaluation import latelist
 from motcua.evaluation.selectors import UnitNotFound, find_unit
@@ -65,6 +66,7 @@ def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return render(request, "staff/forbidden.html", {"message": exc.message}, status=exc.status)
 
 
+@legacy_names(thang="month", **{"don-vi": "unit"})
 @login_required
 @require_GET
 def late_page(request: HttpRequest) -> HttpResponse:
@@ -75,11 +77,11 @@ def late_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     try:
         month = (
-            latelist.parse_month(request.GET["thang"])
-            if request.GET.get("thang")
+            latelist.parse_month(request.GET["month"])
+            if request.GET.get("month")
             else latelist.previous_month(today)
         )
-        unit = choose_unit(units, request.GET.get("don-vi"))
+        unit = choose_unit(units, request.GET.get("unit"))
         result = latelist.late_list(month, unit, today=today)
     except UnitNotFound as exc:
         return _error(request, DomainError(exc.message, status=404))
@@ -97,7 +99,7 @@ def late_page(request: HttpRequest) -> HttpResponse:
         "month_ended": result.complete,
         "portal_url": reverse("portal:late")
         + "?"
-        + urlencode({"thang": f"{month:%Y-%m}", "don-vi": unit.code}),
+        + urlencode({"month": f"{month:%Y-%m}", "unit": unit.code}),
     }
     return render(request, "evaluation/late/page.html", context)
 
@@ -110,8 +112,8 @@ def publish_view(request: HttpRequest) -> HttpResponse:
     try:
         if not units:
             raise DomainError(_("Bạn chưa được phân quyền ở đơn vị nào."), status=403)
-        month = latelist.parse_month(request.POST.get("thang"))
-        unit = choose_unit(units, request.POST.get("don-vi"))
+        month = latelist.parse_month(request.POST.get("month"))
+        unit = choose_unit(units, request.POST.get("unit"))
         publication = latelist.publish(user, month, unit)
     except UnitNotFound as exc:
         return _error(request, DomainError(exc.message, status=404))
@@ -122,7 +124,7 @@ def publish_view(request: HttpRequest) -> HttpResponse:
         _("Đã công bố danh sách %(count)s hồ sơ trễ hạn tháng %(month)s (lần %(revision)s).")
         % {"count": publication.count, "month": f"{month:%m/%Y}", "revision": publication.revision},
     )
-    query = urlencode({"thang": f"{month:%Y-%m}", "don-vi": unit.code})
+    query = urlencode({"month": f"{month:%Y-%m}", "unit": unit.code})
     return redirect(reverse("late:page") + "?" + query)
 
 
@@ -144,17 +146,17 @@ def _day(text: str | None) -> date | None:
 def note_view(request: HttpRequest) -> HttpResponse:
     """Record the unit's reason in plain words and the day an apology letter was sent (late dossier)."""
     user = _user(request)
-    code = (request.POST.get("ma") or "").strip()
+    code = (request.POST.get("code") or "").strip()
     try:
-        month = latelist.parse_month(request.POST.get("thang"))
+        month = latelist.parse_month(request.POST.get("month"))
         latelist.record_note(
             user,
             code,
-            reason=request.POST.get("ly_do", ""),
-            apology_sent_on=_day(request.POST.get("ngay_gui")),
+            reason=request.POST.get("reason", ""),
+            apology_sent_on=_day(request.POST.get("apology_sent_on")),
         )
     except DomainError as exc:
         return _error(request, exc)
     messages.success(request, _("Đã ghi nhận lý do trễ hạn của hồ sơ %(code)s.") % {"code": code})
-    query = urlencode({"thang": f"{month:%Y-%m}", "don-vi": (request.POST.get("don-vi") or "")[:60]})
+    query = urlencode({"month": f"{month:%Y-%m}", "unit": (request.POST.get("unit") or "")[:60]})
     return redirect(reverse("late:page") + "?" + query + f"#hs-{code}")

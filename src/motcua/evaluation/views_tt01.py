@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from motcua.core.errors import DomainError
+from motcua.core.params import legacy_names
 from motcua.evaluation import tt01, tt01_selectors
 from motcua.evaluation.formulas import Period
 from motcua.evaluation.selectors import UnitNotFound
@@ -59,6 +60,7 @@ def period_choices(today: date) -> list[tuple[str, str]]:
     return out
 
 
+@legacy_names(ky="period", **{"don-vi": "unit"})
 @login_required
 @require_GET
 def tt01_page(request: HttpRequest) -> HttpResponse:
@@ -67,10 +69,10 @@ def tt01_page(request: HttpRequest) -> HttpResponse:
     if not units:
         return _error(request, DomainError(_("Bạn chưa được phân quyền ở đơn vị nào."), status=403))
     today = timezone.localdate()
-    key = request.GET.get("ky") or last_quarter(today)
+    key = request.GET.get("period") or last_quarter(today)
     try:
         period = parse_period(key, today)
-        unit = choose_unit(units, request.GET.get("don-vi"))
+        unit = choose_unit(units, request.GET.get("unit"))
         result = tt01_selectors.compute(period.start, period.end, unit=unit)
     except UnitNotFound as exc:
         return _error(request, DomainError(exc.message, status=404))

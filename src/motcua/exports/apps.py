@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -7,6 +9,15 @@ class ExportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Each app registers its export kinds in its own ``exports`` module; import them here so
-        # the registry is complete in every process (web, worker, tests).
-        from motcua.exports import kinds  # noqa: F401
+        # The export kinds are registered by the apps that own the tables, each from its own
+        # ``AppConfig.ready`` (``exports.registry``): this app imports no feature app.
+        from motcua.core import schedule
+
+        schedule.register(
+            schedule.PeriodicJob(
+                "exports.expire",
+                "motcua.exports.tasks.expire_exports",
+                timedelta(hours=6),
+                "Xóa tệp xuất dữ liệu quá thời hạn lưu (EXPORT_KEEP_DAYS ngày); giữ lại lịch sử yêu cầu.",
+            )
+        )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from motcua.catalogue.selectors import procedure_detail, search_procedures
 from motcua.core.errors import NotFound
+from motcua.core.params import legacy_names
 
 PAGE_SIZE = 30
 
@@ -16,9 +17,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"popular": list(search_procedures("")[:6])})
 
 
+# Citizens bookmarked ?cap=… before the parameters were English.
+@legacy_names(cap="level")
 def procedures(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
-    level = request.GET.get("cap") or None
+    level = request.GET.get("level") or None
     if level not in (None, "province", "commune"):
         level = None
     results = list(search_procedures(query, level=level)[: PAGE_SIZE + 1])

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from motcua.core.errors import DomainError
 from motcua.core.models import OrgUnit
+from motcua.core.params import legacy_names
 from motcua.evaluation import latelist
 from motcua.evaluation.models import LatePublication
 
@@ -35,6 +36,7 @@ def _rows(publication: LatePublication) -> list[dict[str, Any]]:
     return out
 
 
+@legacy_names(thang="month", **{"don-vi": "unit"})
 @require_GET
 def late_lists(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -42,8 +44,8 @@ def late_lists(request: HttpRequest) -> HttpResponse:
     error = ""
     month = latelist.previous_month(today)
     try:
-        if request.GET.get("thang"):
-            month = latelist.parse_month(request.GET["thang"])
+        if request.GET.get("month"):
+            month = latelist.parse_month(request.GET["month"])
     except DomainError as exc:
         error, status = exc.message, exc.status
     # The latest revision of each unit's list for the month (two queries: units, then the one chosen).
@@ -67,7 +69,7 @@ def late_lists(request: HttpRequest) -> HttpResponse:
     lists = list(latest.values())
     chosen = None
     rows: list[dict[str, Any]] = []
-    code = (request.GET.get("don-vi") or "").strip()
+    code = (request.GET.get("unit") or "").strip()
     if code and not error:
         match = next((p for p in lists if code == p["unit__code"]), None)
         if match is None:

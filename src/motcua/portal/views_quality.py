@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from motcua.core import refcache
+from motcua.core.params import legacy_names
 from motcua.evaluation import charts
 from motcua.evaluation.cache import Board, clamp
 from motcua.evaluation.formulas import Period
@@ -36,10 +37,14 @@ def last_complete(today: date) -> tuple[date, date]:
 
 
 class QualityForm(forms.Form):
-    ky = forms.ChoiceField(choices=KINDS, required=False)
-    nam = forms.IntegerField(required=False)
-    thang = forms.IntegerField(required=False, min_value=1, max_value=12)
-    quy = forms.IntegerField(required=False, min_value=1, max_value=4)
+    """``?period=thang&year=2026&month=3`` (``quy`` with ``quarter``, ``nam`` with ``year`` only).
+
+    ``cleaned_data`` adds ``span`` (the period, cut at today) and ``whole`` (the period as chosen)."""
+
+    period = forms.ChoiceField(choices=KINDS, required=False)
+    year = forms.IntegerField(required=False)
+    month = forms.IntegerField(required=False, min_value=1, max_value=12)
+    quarter = forms.IntegerField(required=False, min_value=1, max_value=4)
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,22 +55,22 @@ class QualityForm(forms.Form):
         if self.errors:
             raise forms.ValidationError(_("Kỳ đánh giá không hợp lệ; hãy chọn lại tháng, quý hoặc năm."))
         today = self.today
-        kind = data.get("ky") or "thang"
+        kind = data.get("period") or "thang"
         month_end, quarter_end = last_complete(today)
         # Without a choice the page opens on the last complete month (quarter, year), not on the
         # current one whose figures are still nearly empty.
         default_year = {"thang": month_end.year, "quy": quarter_end.year, "nam": today.year - 1}[kind]
-        year = data.get("nam") or default_year
+        year = data.get("year") or default_year
         if not today.year - YEARS < year <= today.year:
             raise forms.ValidationError(
                 _("Chỉ xem được số liệu từ năm %(first)s đến năm %(last)s.")
                 % {"first": today.year - YEARS + 1, "last": today.year}
             )
-        month = data.get("thang") or (month_end.month if year == month_end.year else 12)
-        quarter = data.get("quy") or ((quarter_end.month - 1) // 3 + 1 if year == quarter_end.year else 4)
-        if year == today.year and not data.get("thang") and month_end.year < year:
+        month = data.get("month") or (month_end.month if year == month_end.year else 12)
+        quarter = data.get("quarter") or ((quarter_end.month - 1) // 3 + 1 if year == quarter_end.year else 4)
+        if year == today.year and not data.get("month") and month_end.year < year:
             month = today.month  # January: the year has no complete month yet
-        if year == today.year and not data.get("quy") and quarter_end.year < year:
+        if year == today.year and not data.get("quarter") and quarter_end.year < year:
             quarter = 1
         period = (
             Period.year(year)
@@ -76,10 +81,13 @@ class QualityForm(forms.Form):
         )
         if period.start > today:
             raise forms.ValidationError(_("Kỳ đánh giá này chưa bắt đầu."))
-        data.update(ky=kind, nam=year, thang=month, quy=quarter, period=clamp(period, today), whole=period)
+        data.update(
+            period=kind, year=year, month=month, quarter=quarter, span=clamp(period, today), whole=period
+        )
         return data
 
 
+@legacy_names(ky="period", nam="year", thang="month", quy="quarter")
 @require_GET
 def quality(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -95,11 +103,11 @@ def quality(request: HttpRequest) -> HttpResponse:
         context.update(
             errors=form.non_field_errors(),
             kind="thang",
-            values={"nam": month_end.year, "thang": month_end.month},
+            values={"year": month_end.year, "month": month_end.month},
         )
         return render(request, "portal/quality.html", context, status=400)
     data = form.cleaned_data
-    period: Period = data["period"]
+    period: Period = data["span"]
     board = Board()
     with refcache.pinned():  # the reference-data token is read once for both keys
         board.load_stamps([period], None)
@@ -115,7 +123,7 @@ def quality(request: HttpRequest) -> HttpResponse:
         }
     context.update(
         {
-            "kind": data["ky"],
+            "kind": data["period"],
             "values": data,
             "label": label,
             "snap": snap,

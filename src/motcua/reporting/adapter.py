@@ -8,7 +8,8 @@ outbox row (topic ``baocao.NopBaoCao``) is written in the same transaction as th
 
 - ``POST {REPORTING_ENDPOINT}`` with ``Content-Type: application/json``, ``Idempotency-Key`` (the
   outbox key: the receiver answers a repeat with the first receipt, so a re-send never duplicates) and
-  ``Authorization: Bearer {REPORTING_TOKEN}`` when that variable is set;
+  ``Authorization: Bearer {REPORTING_TOKEN}`` when that setting is set (both settings come from the
+  environment variables of the same names);
 - 2xx → delivered, the receipt id (``MaTiepNhan``) is kept on the aggregated report;
 - 4xx (except 408 and 429) → the message is wrong: ``dead`` at once, with the receiver's error;
 - 5xx, 408, 429, a timeout or a refused connection → retried with exponential back-off
@@ -21,7 +22,6 @@ senders running at once never post the same message together.
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -143,8 +144,9 @@ class DeliveryReport:
         return {"delivered": self.delivered, "retrying": self.retrying, "dead": self.dead}
 
 
-def endpoint_from_env() -> str:
-    return os.environ.get("REPORTING_ENDPOINT", "").strip()
+def configured_endpoint() -> str:
+    """The national system's address (setting ``REPORTING_ENDPOINT``), or "" when there is none."""
+    return str(settings.REPORTING_ENDPOINT).strip()
 
 
 def _claim(msg: OutboxMessage, moment: datetime) -> bool:
@@ -167,7 +169,7 @@ def send_pending(
 ) -> DeliveryReport:
     """Post every pending ``baocao.NopBaoCao`` message that is due, oldest first (one pass)."""
     moment = now or timezone.now()
-    bearer = os.environ.get("REPORTING_TOKEN", "") if token is None else token
+    bearer = settings.REPORTING_TOKEN if token is None else token
     report = DeliveryReport()
     due = list(
         OutboxMessage.objects.filter(

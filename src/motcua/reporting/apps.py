@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -6,3 +8,28 @@ class ReportingConfig(AppConfig):
     label = "reporting"
     verbose_name = "Chế độ báo cáo (NĐ 09/2019)"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from motcua.core import demodata, rules, schedule
+        from motcua.reporting.rules import DEFINITIONS
+
+        rules.register(*DEFINITIONS)
+        schedule.register(
+            schedule.PeriodicJob(
+                "reporting.periodic",
+                "motcua.reporting.tasks.periodic",
+                timedelta(minutes=30),
+                "Tạo kỳ báo cáo mới theo chế độ báo cáo; gửi báo cáo tổng hợp đã chốt tới hệ thống báo cáo "
+                "(khi có REPORTING_ENDPOINT).",
+            )
+        )
+        demodata.register(
+            demodata.DemoStep(
+                "reporting",
+                200,
+                "motcua.reporting.demo.load_reporting_demo",
+                "Nạp chế độ báo cáo và báo cáo của các đơn vị…",
+            )
+        )
+        # The report status list (``exports.registry``).
+        from motcua.reporting import exports  # noqa: F401

@@ -1,4 +1,4 @@
-"""Background work of reporting (``django.tasks``), enqueued by ``core.schedule``."""
+"""Background work of reporting (``django.tasks``), scheduled from ``ReportingConfig.ready``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,6 @@ def periodic() -> dict[str, Any]:
 
     with acting_as(None, label="việc định kỳ báo cáo"):
         created = services.generate_periods()
-        endpoint = adapter.endpoint_from_env()
+        endpoint = adapter.configured_endpoint()
         sent = adapter.send_pending(endpoint).as_dict() if endpoint else None
     return {"periods_created": created, "delivery": sent}

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import DomainError
 from motcua.core.models import OrgUnit, User
+from motcua.core.params import legacy_names
 from motcua.core.text import id_or_none
 from motcua.reporting import excel, selectors, services
 from motcua.reporting import status as st
@@ -343,6 +344,7 @@ def template_file(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     return _xlsx(data, f"mau-{period.definition.code}-{period.key}-{unit.code}.xlsx")
 
 
+@legacy_names(**{"phien-ban": "version"})
 @login_required
 @require_GET
 def report_file(request: HttpRequest, pk: int, code: str) -> HttpResponse:
@@ -351,7 +353,7 @@ def report_file(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     except DomainError as exc:
         return _problem(request, exc.message, exc.status)
     submission = selectors.submission_of(period, unit)
-    number = request.GET.get("phien-ban", "")
+    number = request.GET.get("version", "")
     version = None
     if submission is not None:
         wanted = id_or_none(number)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
+from motcua.core import audit
 from motcua.core.audit import NOT_AUDITED, audit_mode, verify_chain
 from motcua.core.models import AuditEntry
 from motcua.reporting.models import Indicator
@@ -33,3 +34,25 @@ def test_master_data_of_reporting_edited_in_the_admin_is_audited_once_per_save()
     assert list(entries.values_list("action", flat=True)).count("update") == 1
     assert entries.filter(action="update").get().data["name"] == "Số hồ sơ tiếp nhận (sửa)"
     assert verify_chain().ok
+
+
+def test_a_feature_app_leaves_its_model_out_of_the_log_only_by_exempting_it_with_a_reason(monkeypatch):
+    w = rf.world()
+    indicator = Indicator.objects.filter(definition=w.monthly).first()
+    monkeypatch.setattr(audit, "NOT_AUDITED", dict(NOT_AUDITED))
+    try:
+        audit.exempt("reporting.Indicator", reason="thử")
+        audit.exempt("reporting.Indicator", reason="thử")  # again, the same: harmless
+        with pytest.raises(ValueError):
+            audit.exempt("reporting.Indicator", reason="một lý do khác")
+        assert audit_mode(Indicator) == "none"
+        before = AuditEntry.objects.count()
+        indicator.name = "Không ghi nhật ký"
+        indicator.save()
+        assert AuditEntry.objects.count() == before  # its receivers are gone
+    finally:
+        monkeypatch.undo()
+        audit.connect_signals()
+    assert audit_mode(Indicator) == "signals"
+    indicator.save()
+    assert AuditEntry.objects.count() == before + 1

@@ -178,7 +178,7 @@ def test_a_form_over_the_limit_is_the_413_page_of_its_area(w, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024  # a form without files
     scan = SimpleUploadedFile("scan.pdf", b"%PDF-" + b"0" * (1024 * 1024), "application/pdf")
     response = client(user=w.intake_a).post(
-        "/can-bo/ho-so/tiep-nhan/", {"thu_tuc": w.procedure.code, "other_file": scan}
+        "/can-bo/ho-so/tiep-nhan/", {"procedure": w.procedure.code, "other_file": scan}
     )
     assert response.status_code == 413
     assert h1(response) == "Dữ liệu gửi lên quá lớn" and "Mỗi lần gửi tối đa 1 MB." in html(response)
@@ -194,7 +194,7 @@ def test_a_form_over_the_limit_is_the_413_page_of_its_area(w, settings):
 
 @pytest.mark.parametrize(
     "url",
-    ["/thu-tuc/?q=a%00b", "/thu-tuc/1.001%00193/", "/ho-so-tre-han/?thang=2026-03%00", "/%00/"],
+    ["/thu-tuc/?q=a%00b", "/thu-tuc/1.001%00193/", "/ho-so-tre-han/?month=2026-03%00", "/%00/"],
 )
 def test_nul_in_a_public_address_is_a_400_page(url):
     response = client().get(url)
@@ -222,10 +222,10 @@ def test_nul_in_a_staff_address_is_a_400_page_in_the_chosen_language(w, url):
 
 
 @pytest.mark.parametrize(
-    "query", ["den_ngay=9999-12-31", "den_ngay=31/12/9999", "tu_ngay=0001-01-01", "tu_ngay=01/01/0001"]
+    "query", ["date_to=9999-12-31", "date_to=31/12/9999", "date_from=0001-01-01", "date_from=01/01/0001"]
 )
 def test_a_far_date_in_the_dossier_list_filter_is_a_form_error(w, query):
-    response = client(user=w.intake_a).get(f"/can-bo/ho-so/?hop=tat-ca&{query}")
+    response = client(user=w.intake_a).get(f"/can-bo/ho-so/?box=tat-ca&{query}")
     assert response.status_code == 400
     assert "Ngày phải trong khoảng 01/01/1900 – 31/12/2100." in html(response)
 
@@ -262,7 +262,7 @@ def test_an_id_from_a_url_is_a_small_ascii_number_or_nothing(text, expected):
 
 def test_an_odd_id_in_the_task_list_filter_is_ignored(w):
     for value in ["²", "99999999999999999999"]:
-        response = client(user=w.supervisor).get(f"/can-bo/nhiem-vu/danh-sach/?van-ban={value}")
+        response = client(user=w.supervisor).get(f"/can-bo/nhiem-vu/danh-sach/?document={value}")
         assert response.status_code == 200
 
 

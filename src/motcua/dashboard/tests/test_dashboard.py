@@ -104,6 +104,13 @@ def test_scoping_and_query_count(client):
     with CaptureQueriesContext(connection) as many:
         client.get("/can-bo/chi-so-dieu-hanh/")
     assert len(many) == len(few)
+    ward = client.get("/can-bo/chi-so-dieu-hanh/", {"unit": w.ward_a.code}).content.decode()
+    assert "555" in ward and "777" not in ward
+    assert f'href="?unit={w.ward_a.code}"' in client.get("/can-bo/chi-so-dieu-hanh/r/").content.decode()
+    # a bookmark of the first release
+    for url in ("/can-bo/chi-so-dieu-hanh/", "/can-bo/chi-so-dieu-hanh/r/"):
+        old = client.get(url, {"don_vi": w.ward_a.code})
+        assert old.status_code == 301 and old["Location"] == f"{url}?unit={w.ward_a.code}"
 
 
 @time_machine.travel(f.at(2026, 3, 20), tick=False)

@@ -100,8 +100,8 @@ def test_the_data_file_agrees_with_the_plans_full_text_without_copying_it():
         assert len(task.content) < len(full.content) or len(full.content) < 80, task.number
 
 
-def test_without_the_seed_folder_the_demo_still_shows_the_plan(tmp_path, monkeypatch):
-    monkeypatch.setenv("MOTCUA_SEED_DIR", str(tmp_path))  # a fresh clone: no ../shared/seed
+def test_without_the_seed_folder_the_demo_still_shows_the_plan(tmp_path, settings):
+    settings.MOTCUA_SEED_DIR = tmp_path  # a fresh clone: no ../shared/seed
     with time_machine.travel(at(2026, 11, 27, 10), tick=False):
         said: list[str] = []
         document = load_directives_demo(said.append)

@@ -14,6 +14,7 @@ from motcua.core.errors import DomainError, Forbidden
 from motcua.core.models import AuditEntry
 from motcua.directives import services
 from motcua.directives.models import Directive, DirectiveUnit, Occurrence, SourceDocument
+from motcua.directives.services import plans
 from motcua.directives.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +99,7 @@ def test_a_dry_run_stores_nothing(w):
 
 def test_an_import_is_all_or_nothing(w):
     with (
-        mock.patch.object(services, "ensure_occurrences", side_effect=[0, 0, RuntimeError("đĩa đầy")]),
+        mock.patch.object(plans, "ensure_occurrences", side_effect=[0, 0, RuntimeError("đĩa đầy")]),
         pytest.raises(RuntimeError),
     ):
         services.import_plan(f.plan())

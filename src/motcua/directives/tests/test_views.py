@@ -53,7 +53,7 @@ def test_pages_open_for_the_office(client, w):
         f"{BASE}danh-sach/",
         f"{BASE}nhap/",
         f"{BASE}doi-chieu/",
-        f"{BASE}danh-sach/?trang-thai=overdue&de-nghi=any&tim=thủ+tục",
+        f"{BASE}danh-sach/?status=overdue&pending=any&q=thủ+tục",
     ]:
         response = get(client, w.supervisor, url)
         assert response.status_code == 200, url
@@ -75,8 +75,26 @@ def test_the_document_page_counts_and_filters(client, w):
         "done_on_time": "0",
         "done_late": "0",
     }
-    overdue = text(get(client, w.supervisor, f"{BASE}van-ban/{w.document.pk}/?trang-thai=overdue"))
+    overdue = text(get(client, w.supervisor, f"{BASE}van-ban/{w.document.pk}/?status=overdue"))
     assert overdue.count("data-task-link") == 1 and "Báo cáo rà soát thủ tục hành chính." in overdue
+
+
+def test_old_bookmarks_of_the_lists_redirect_to_the_current_names(client, w):
+    old = get(
+        client, w.supervisor, f"{BASE}danh-sach/?trang-thai=overdue&de-nghi=any&tim=x&trang=2&van-ban=1"
+    )
+    assert old.status_code == 301
+    assert old["Location"] == f"{BASE}danh-sach/?status=overdue&pending=any&q=x&page=2&document=1"
+    unit = get(client, w.supervisor, f"{BASE}don-vi/?don-vi=hp-stp&vai-tro=lead&muc=II")
+    assert unit["Location"] == f"{BASE}don-vi/?unit=hp-stp&role=lead&section=II"
+    task = get(client, w.supervisor, task_url(w, "1") + "?ky=2")
+    assert task.status_code == 301 and task["Location"] == task_url(w, "1") + "?period=2"
+    review = get(client, w.supervisor, f"{BASE}doi-chieu/?van-ban={w.document.pk}")
+    assert review["Location"] == f"{BASE}doi-chieu/?document={w.document.pk}"
+    # the page's own links and fields use the current names
+    page = text(get(client, w.supervisor, f"{BASE}van-ban/{w.document.pk}/?status=overdue"))
+    assert 'name="status"' in page and "?status=not_started" in page
+    assert "trang-thai" not in page and 'name="tim"' not in page
 
 
 def test_staff_see_only_their_units_tasks(client, w):
@@ -87,7 +105,7 @@ def test_staff_see_only_their_units_tasks(client, w):
     assert get(client, w.outsider, f"{BASE}doi-chieu/").status_code == 403
     unit = text(get(client, w.justice_specialist, f"{BASE}don-vi/"))
     assert "Sở Tư pháp thành phố Hải Phòng" in unit  # the department the division belongs to
-    assert get(client, w.justice_specialist, f"{BASE}don-vi/?don-vi=hp-snv").status_code == 404
+    assert get(client, w.justice_specialist, f"{BASE}don-vi/?unit=hp-snv").status_code == 404
 
 
 def test_the_task_page_offers_only_the_actions_allowed(client, w):
@@ -185,13 +203,13 @@ def test_refusals_are_4xx_with_vietnamese_messages(client, w):
         task_url(w, "1", "khong-co/"),
         f"{BASE}999999/",
         f"{BASE}van-ban/999999/",
-        f"{BASE}danh-sach/?don-vi=khong-co",
+        f"{BASE}danh-sach/?unit=khong-co",
     ]:
         response = client.post(url) if url.endswith("khong-co/") else client.get(url)
         assert response.status_code == 404, url
-    odd = client.get(f"{BASE}danh-sach/?trang=abc&trang-thai=xyz&van-ban=abc&muc=%C3%BF%3C")
+    odd = client.get(f"{BASE}danh-sach/?page=abc&status=xyz&document=abc&section=%C3%BF%3C")
     assert odd.status_code == 200
-    assert client.get(task_url(w, "1") + "?ky=999").status_code == 200
+    assert client.get(task_url(w, "1") + "?period=999").status_code == 200
 
 
 def test_posts_need_the_csrf_token(w):
@@ -281,7 +299,7 @@ def _more(w, n: int) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["", "danh-sach/", "danh-sach/?trang-thai=not_started", "don-vi/", "don-vi/?don-vi=hp-stp", "doi-chieu/"],
+    ["", "danh-sach/", "danh-sach/?status=not_started", "don-vi/", "don-vi/?unit=hp-stp", "doi-chieu/"],
 )
 def test_lists_cost_the_same_queries_for_few_or_many_tasks(client, w, url):
     client.force_login(w.supervisor)

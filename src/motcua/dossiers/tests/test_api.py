@@ -316,7 +316,7 @@ def test_another_wards_dossier_is_not_found_for_a_ward_officer(w):
         error(ward_b.get(f"{code}/dong-bo"), 404, "dossier_not_found")
         error(ward_b.act(code, "hand_over", 1), 404, "dossier_not_found")
         error(ward_b.act(code, "receive_supplement", 1, components=[{"order": 1}]), 404, "dossier_not_found")
-        assert ward_b.get("", {"hop": "to_process"}).json()["items"] == []
+        assert ward_b.get("", {"box": "to_process"}).json()["items"] == []
         assert ward_b.get("tim", {"q": df.CITIZEN_ID}).json()["items"] == []
         assert api_for(w.intake_a).get("tim", {"q": "nguyen thi hong"}).json()["items"][0]["code"] == code
         # a ward-B officer cannot receive for ward A either
@@ -386,12 +386,12 @@ def test_list_pages_with_a_cursor_and_filters(w):
     codes = received(w, 5)
     intake = api_for(w.intake_a)
     with time_machine.travel(at(2026, 3, 9, 10, 0), tick=False):
-        first = intake.get("", {"hop": "to_process", "limit": 2, "sort": "received_at"}).json()
+        first = intake.get("", {"box": "to_process", "limit": 2, "sort": "received_at"}).json()
         assert [i["code"] for i in first["items"]] == codes[:2] and first["next_cursor"]
         seen = [i["code"] for i in first["items"]]
         cursor = first["next_cursor"]
         while cursor:
-            page = intake.get("", {"hop": "to_process", "limit": 2, "sort": "received_at", "cursor": cursor})
+            page = intake.get("", {"box": "to_process", "limit": 2, "sort": "received_at", "cursor": cursor})
             seen += [i["code"] for i in page.json()["items"]]
             cursor = page.json()["next_cursor"]
         assert seen == codes
@@ -426,11 +426,11 @@ def test_list_costs_the_same_queries_for_3_and_30_dossiers(w):
     intake = api_for(w.intake_a)
     received(w, 3)
     with time_machine.travel(at(2026, 3, 9, 12, 0), tick=False):
-        small = count_queries(lambda: intake.get("", {"hop": "to_process"}))
+        small = count_queries(lambda: intake.get("", {"box": "to_process"}))
     received(w, 27)
     with time_machine.travel(at(2026, 3, 9, 12, 0), tick=False):
-        large = count_queries(lambda: intake.get("", {"hop": "to_process"}))
-        assert len(intake.get("", {"hop": "to_process"}).json()["items"]) == 30
+        large = count_queries(lambda: intake.get("", {"box": "to_process"}))
+        assert len(intake.get("", {"box": "to_process"}).json()["items"]) == 30
     assert small == large
 
 
@@ -500,11 +500,11 @@ def forged_cursor(moment: str, pk) -> str:
         ({"limit": 10**9}, "invalid_input"),
         ({"limit": 0}, "invalid_input"),
         ({"limit": "nhieu"}, "invalid_input"),
-        ({"hop": "all"}, "invalid_input"),
+        ({"box": "all"}, "invalid_input"),
         ({"state": "done"}, "invalid_input"),
         ({"channel": 7}, "invalid_input"),
         ({"sort": "code"}, "invalid_input"),
-        ({"hop": "to_receive", "sort": "due_at"}, "sort_invalid"),
+        ({"box": "to_receive", "sort": "due_at"}, "sort_invalid"),
         ({"cursor": "!!!"}, "cursor_invalid"),
         ({"cursor": "x" * 201}, "invalid_input"),
         ({"cursor": forged_cursor("2026-03-09T09:00:00+07:00", 10**30)}, "cursor_invalid"),

@@ -1,4 +1,4 @@
-"""The list endpoint of the dossier API (GET /api/ho-so/?hop=…): every box of ``selectors.Box``, with
+"""The list endpoint of the dossier API (GET /api/ho-so/?box=…): every box of ``selectors.Box``, with
 the same number of queries whatever the number of dossiers on the page (no N+1)."""
 
 from __future__ import annotations
@@ -53,9 +53,9 @@ def at_appraisal(w, n: int, *, after: int = 0) -> list[str]:
 
 def listed(w, user, box: str, **params) -> tuple[list[str], int]:
     client, headers = client_for(user)
-    client.get(URL, {"hop": box, **params}, headers=headers)  # the token's first use is noted once
+    client.get(URL, {"box": box, **params}, headers=headers)  # the token's first use is noted once
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(URL, {"hop": box, **params}, headers=headers)
+        response = client.get(URL, {"box": box, **params}, headers=headers)
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["box"] == box
@@ -112,7 +112,7 @@ def test_the_list_items_carry_unit_codes_and_names_from_the_same_query(w):
     (code,) = at_appraisal(w, 1)
     client, headers = client_for(w.specialist_a)
     with time_machine.travel(MONDAY + timedelta(hours=1), tick=False):
-        item = client.get(URL, {"hop": "to_process"}, headers=headers).json()["items"][0]
+        item = client.get(URL, {"box": "to_process"}, headers=headers).json()["items"][0]
     assert item["code"] == code
     assert item["receiving_unit"] == {"code": "pab", "name": "Phường An Biên"}
     assert item["competent_unit"] == {"code": "pab", "name": "Phường An Biên"}
@@ -124,3 +124,14 @@ def test_a_ward_b_officer_lists_nothing_of_ward_a_in_any_box(w):
     at_appraisal(w, 2)
     for box in selectors.Box.ALL:
         assert listed(w, w.specialist_b, box)[0] == [], box
+
+
+def test_the_first_published_name_of_the_box_parameter_still_works(w):
+    (code,) = at_appraisal(w, 1)
+    client, headers = client_for(w.specialist_a)
+    with time_machine.travel(MONDAY + timedelta(hours=1), tick=False):
+        old = client.get(URL, {"hop": "to_process"}, headers=headers).json()
+        new = client.get(URL, {"box": "to_process"}, headers=headers).json()
+        receive = client.get(URL, {"hop": "to_receive"}, headers=headers).json()
+    assert [i["code"] for i in old["items"]] == [i["code"] for i in new["items"]] == [code]
+    assert old["box"] == "to_process" and receive["box"] == "to_receive" and receive["items"] == []

@@ -103,12 +103,12 @@ def test_the_counter_form_lists_the_paper_documents_and_requires_one_alternative
     client = Client()
     client.force_login(w.intake_a)
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
-        page = client.get("/can-bo/ho-so/tiep-nhan/?thu_tuc=1.001193").content.decode()
+        page = client.get("/can-bo/ho-so/tiep-nhan/?procedure=1.001193").content.decode()
         assert PAPER in page and BIRTH in page and EFORM not in page
         assert "Hoặc nộp thay bằng:" in page
         ids = {c.name: c.pk for c in w.version.components.all()}
         form = {
-            "thu_tuc": "1.001193",
+            "procedure": "1.001193",
             "receiving_unit": w.ward_a.pk,
             "competent_unit": w.ward_a.pk,
             "applicant_kind": "person",

@@ -90,7 +90,7 @@ def test_two_api_calls_registering_the_same_new_applicant_both_succeed(applicant
 
 def _form_data(w, **overrides) -> dict:
     data = {
-        "thu_tuc": w.procedure.code,
+        "procedure": w.procedure.code,
         "receiving_unit": w.ward_a.pk,
         "competent_unit": w.ward_a.pk,
         "channel": 1,

@@ -10,6 +10,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from motcua.catalogue.tests import factories as cf
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Channel, Dossier
+from motcua.dossiers.services import _pipeline
 from motcua.dossiers.sync import dong_bo_ho_so_mc, stamp
 from motcua.dossiers.tests import factories as df
 from motcua.dossiers.tests.factories import at
@@ -77,13 +78,13 @@ def test_the_intake_record_built_in_memory_is_the_one_read_back_from_the_databas
         )
     )
     sent: dict[str, dict] = {}
-    real_enqueue = s.enqueue
+    real_enqueue = _pipeline.enqueue
 
     def spy(topic, key, payload, idempotency_key):
         sent[key] = payload
         return real_enqueue(topic, key, payload, idempotency_key)
 
-    monkeypatch.setattr(s, "enqueue", spy)
+    monkeypatch.setattr(_pipeline, "enqueue", spy)
     scan = SimpleUploadedFile("giay-chung-sinh.pdf", b"%PDF-1.4 thu", content_type="application/pdf")
     catalogue = df.all_components(w)
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False) as clock:

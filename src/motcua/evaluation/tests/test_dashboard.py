@@ -25,7 +25,7 @@ from motcua.exports.models import ExportJob
 pytestmark = pytest.mark.django_db
 
 URL = "/can-bo/danh-gia/"
-MARCH = {"ky": "thang", "nam": "2026", "thang": "3"}
+MARCH = {"period": "thang", "year": "2026", "month": "3"}
 TODAY = date(2026, 4, 20)
 
 
@@ -48,7 +48,7 @@ def page(client, user, url=URL, **params):
 
 
 def test_the_dashboard_shows_the_index_of_the_chosen_month(client, world):
-    response = page(client, world.supervisor, **MARCH, don_vi="tinh")
+    response = page(client, world.supervisor, **MARCH, unit="tinh")
     assert response.status_code == 200
     html = response.content.decode()
     # the same figures as the command line (test_command: 32.68 in total, 2.1 = 4/7 = 57.14%)
@@ -73,16 +73,18 @@ def test_the_dashboard_shows_the_index_of_the_chosen_month(client, world):
 
 def test_every_period_kind_is_accepted(client, world):
     for params in (
-        {"ky": "quy", "nam": "2026", "quy": "1"},
-        {"ky": "6-thang", "nam": "2026"},
-        {"ky": "9-thang", "nam": "2026"},
-        {"ky": "nam", "nam": "2026"},
-        {"ky": "tuy-chon", "tu": "01/03/2026", "den": "31/03/2026"},
+        {"period": "quy", "year": "2026", "quarter": "1"},
+        {"period": "6-thang", "year": "2026"},
+        {"period": "9-thang", "year": "2026"},
+        {"period": "nam", "year": "2026"},
+        {"period": "tuy-chon", "start": "01/03/2026", "end": "31/03/2026"},
         {},
     ):
         response = page(client, world.supervisor, **params)
         assert response.status_code == 200, params
-    html = page(client, world.supervisor, ky="tuy-chon", tu="01/03/2026", den="31/03/2026").content.decode()
+    html = page(
+        client, world.supervisor, period="tuy-chon", start="01/03/2026", end="31/03/2026"
+    ).content.decode()
     assert 'id="eval-total">32,68<' in html
     # the current month is computed up to today
     html = page(client, world.supervisor).content.decode()
@@ -92,14 +94,14 @@ def test_every_period_kind_is_accepted(client, world):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"ky": "tuy-chon", "tu": "31/03/2026", "den": "01/03/2026"}, "trước ngày bắt đầu"),
-        ({"ky": "tuy-chon", "tu": "2026-13-45", "den": "01/03/2026"}, "dd/mm/yyyy"),
-        ({"ky": "tuy-chon", "tu": "01/03/2026"}, "cần cả ngày bắt đầu và ngày kết thúc"),
-        ({"ky": "tuy-chon", "tu": "01/01/2020", "den": "31/12/2025"}, "tối đa 2 năm"),
-        ({"ky": "thang", "nam": "abc"}, "Năm phải là số"),
-        ({"ky": "thang", "nam": "2026", "thang": "13"}, "Tháng phải là số từ 1 đến 12"),
-        ({"ky": "nam", "nam": "2027"}, "chưa đến"),
-        ({"ky": "tuan"}, "Kỳ"),
+        ({"period": "tuy-chon", "start": "31/03/2026", "end": "01/03/2026"}, "trước ngày bắt đầu"),
+        ({"period": "tuy-chon", "start": "2026-13-45", "end": "01/03/2026"}, "dd/mm/yyyy"),
+        ({"period": "tuy-chon", "start": "01/03/2026"}, "cần cả ngày bắt đầu và ngày kết thúc"),
+        ({"period": "tuy-chon", "start": "01/01/2020", "end": "31/12/2025"}, "tối đa 2 năm"),
+        ({"period": "thang", "year": "abc"}, "Năm phải là số"),
+        ({"period": "thang", "year": "2026", "month": "13"}, "Tháng phải là số từ 1 đến 12"),
+        ({"period": "nam", "year": "2027"}, "chưa đến"),
+        ({"period": "tuan"}, "Kỳ"),
     ],
 )
 def test_a_bad_period_is_a_400_with_a_vietnamese_message(client, world, params, message):
@@ -107,6 +109,22 @@ def test_a_bad_period_is_a_400_with_a_vietnamese_message(client, world, params, 
         response = page(client, world.supervisor, url, **params)
         assert response.status_code == 400, (url, params)
         assert message in response.content.decode()
+
+
+def test_an_old_bookmark_of_the_dashboard_redirects_to_the_current_names(client, world):
+    old = page(client, world.supervisor, ky="thang", nam="2026", thang="3", don_vi="tinh", xep="dung-han")
+    assert old.status_code == 301
+    assert old["Location"] == f"{URL}?period=thang&year=2026&month=3&unit=tinh&sort=dung-han"
+    html = client.get(old["Location"]).content.decode()
+    assert 'id="eval-total">32,68<' in html and "Tháng 3/2026" in html
+    # the links the page writes use the current names too
+    assert "?period=thang&amp;year=2026&amp;month=3&amp;unit=tinh" in html
+    assert 'name="ky"' not in html and "don_vi=" not in html
+    custom = page(client, world.supervisor, ky="tuy-chon", tu="01/03/2026", den="31/03/2026")
+    assert custom["Location"] == f"{URL}?period=tuy-chon&start=01%2F03%2F2026&end=31%2F03%2F2026"
+    drill = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, tat_ca="1", sau="x")
+    assert drill.status_code == 301
+    assert drill["Location"] == f"{URL}chi-so/2.1/?period=thang&year=2026&month=3&all=1&page=x"
 
 
 def test_a_ward_officer_sees_only_their_ward(client, world):
@@ -117,12 +135,12 @@ def test_a_ward_officer_sees_only_their_ward(client, world):
     assert 'value="tinh"' not in html and "Phường Lê Chân" not in html
     for url in (URL, URL + "chi-so/2.1/"):
         for other in ("plc", WARD_B, "tinh", "tp", "khong-co"):
-            response = page(client, world.intake_a, url, **MARCH, don_vi=other)
+            response = page(client, world.intake_a, url, **MARCH, unit=other)
             assert response.status_code == 404, (url, other)
             assert "phạm vi" in response.content.decode()
     # Lê Chân's officer cannot open An Biên's drill-down either
-    assert page(client, world.intake_b, URL + "chi-so/2.1/", **MARCH, don_vi="pab").status_code == 404
-    assert page(client, world.intake_a, URL + "chi-so/2.1/", **MARCH, don_vi=WARD).status_code == 200
+    assert page(client, world.intake_b, URL + "chi-so/2.1/", **MARCH, unit="pab").status_code == 404
+    assert page(client, world.intake_a, URL + "chi-so/2.1/", **MARCH, unit=WARD).status_code == 200
 
 
 def test_without_a_role_the_page_is_refused(client, world):
@@ -134,7 +152,7 @@ def test_without_a_role_the_page_is_refused(client, world):
 
 
 def test_the_indicator_page_explains_and_lists_the_dossiers_against_it(client, world):
-    response = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, don_vi="tinh")
+    response = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, unit="tinh")
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="ind-rate">57,14%<' in html
@@ -149,13 +167,13 @@ def test_the_indicator_page_explains_and_lists_the_dossiers_against_it(client, w
     for code in late:
         assert f'href="/can-bo/ho-so/{code}/"' in drill
     assert LINES[0]["MaHoSo"] not in drill  # on time: not listed by default
-    html = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, tat_ca="1").content.decode()
+    html = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, all="1").content.decode()
     assert LINES[0]["MaHoSo"] in html.split('id="drill"')[1]
     # a missing indicator says why; an unknown code or a bad cursor never gives a 500
     html = page(client, world.supervisor, URL + "chi-so/5.4/", **MARCH).content.decode()
     assert "Thiếu dữ liệu" in html and "Đánh giá của người dân" in html
     assert page(client, world.supervisor, URL + "chi-so/9.9/", **MARCH).status_code == 404
-    response = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, sau="!!!")
+    response = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, page="!!!")
     assert response.status_code == 400 and "Con trỏ trang không hợp lệ" in response.content.decode()
 
 
@@ -246,8 +264,8 @@ def _csv(job: ExportJob) -> list[list[str]]:
 
 
 def test_exports_of_the_index_the_ranking_and_the_drill_down(client, world):
-    period = {"tu": "2026-03-01", "den": "2026-03-31"}
-    response = _export(client, world.supervisor, kind="evaluation.index", don_vi="tinh", **period)
+    period = {"start": "2026-03-01", "end": "2026-03-31"}
+    response = _export(client, world.supervisor, kind="evaluation.index", unit="tinh", **period)
     assert response.status_code == 302
     rows = _csv(ExportJob.objects.get(kind="evaluation.index"))
     assert rows[0][:4] == ["Nhóm", "Tên nhóm", "Mã chỉ số", "Chỉ số"]
@@ -256,21 +274,21 @@ def test_exports_of_the_index_the_ranking_and_the_drill_down(client, world):
     assert rows[-1][0] == "TỔNG" and rows[-1][5] == "32.68"
     assert next(r for r in rows if r[2] == "5.4")[10] == "có"
 
-    _export(client, world.supervisor, fmt="xlsx", kind="evaluation.ranking", don_vi="tinh", **period)
+    _export(client, world.supervisor, fmt="xlsx", kind="evaluation.ranking", unit="tinh", **period)
     assert ExportJob.objects.get(kind="evaluation.ranking").status == ExportJob.Status.DONE
-    _export(client, world.supervisor, kind="evaluation.ranking", don_vi="tinh", **period)
+    _export(client, world.supervisor, kind="evaluation.ranking", unit="tinh", **period)
     ranking = _csv(ExportJob.objects.filter(kind="evaluation.ranking", format="csv").get())
     assert ranking[1][:3] == ["1", "pab", "Phường An Biên"]
 
-    _export(client, world.supervisor, kind="evaluation.drilldown", don_vi="tinh", chi_so="2.1", **period)
+    _export(client, world.supervisor, kind="evaluation.drilldown", unit="tinh", indicator="2.1", **period)
     drill = _csv(ExportJob.objects.get(kind="evaluation.drilldown"))
     assert sorted(r[1] for r in drill[1:]) == sorted(LINES[i]["MaHoSo"] for i in (1, 3, 4))
 
     # a ward officer cannot export another ward, nor the province
     before = ExportJob.objects.count()
     for unit in ("plc", "tinh"):
-        response = _export(client, world.intake_a, kind="evaluation.index", don_vi=unit, **period)
+        response = _export(client, world.intake_a, kind="evaluation.index", unit=unit, **period)
         assert response.status_code == 404
     assert ExportJob.objects.count() == before
-    response = _export(client, world.intake_a, kind="evaluation.drilldown", chi_so="9.9", **period)
+    response = _export(client, world.intake_a, kind="evaluation.drilldown", indicator="9.9", **period)
     assert response.status_code == 422 and "Không có chỉ số mã" in response.content.decode()

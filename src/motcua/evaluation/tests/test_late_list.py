@@ -161,7 +161,7 @@ def test_staff_page_shows_the_flag_and_is_scoped(world, clock, client):
     lines = march_lines()
     load(lines)
     client.force_login(world.head_a)
-    response = client.get("/can-bo/tre-han/", {"thang": "2026-03"})
+    response = client.get("/can-bo/tre-han/", {"month": "2026-03"})
     assert response.status_code == 200
     html = response.content.decode()
     assert lines[0]["MaHoSo"] in html and lines[6]["MaHoSo"] not in html
@@ -173,17 +173,17 @@ def test_staff_page_shows_the_flag_and_is_scoped(world, clock, client):
 
     # a ward officer cannot open another ward's list
     client.force_login(world.specialist_a)
-    refused = client.get("/can-bo/tre-han/", {"thang": "2026-03", "don-vi": "plc"})
+    refused = client.get("/can-bo/tre-han/", {"month": "2026-03", "unit": "plc"})
     assert refused.status_code == 403 and "không có quyền" in refused.content.decode()
-    assert "Công bố danh sách" not in client.get("/can-bo/tre-han/", {"thang": "2026-03"}).content.decode()
+    assert "Công bố danh sách" not in client.get("/can-bo/tre-han/", {"month": "2026-03"}).content.decode()
     # bad input: 4xx with a Vietnamese message
-    assert client.get("/can-bo/tre-han/", {"thang": "2026-99"}).status_code == 400
-    assert client.get("/can-bo/tre-han/", {"thang": "2030-01"}).status_code == 400
-    missing = client.get("/can-bo/tre-han/", {"thang": "2026-03", "don-vi": "khong-co"})
+    assert client.get("/can-bo/tre-han/", {"month": "2026-99"}).status_code == 400
+    assert client.get("/can-bo/tre-han/", {"month": "2030-01"}).status_code == 400
+    missing = client.get("/can-bo/tre-han/", {"month": "2026-03", "unit": "khong-co"})
     assert missing.status_code == 404 and "Không có đơn vị" in missing.content.decode()
     # the supervisor sees the province, and both wards
     client.force_login(world.supervisor)
-    assert lines[6]["MaHoSo"] in client.get("/can-bo/tre-han/", {"thang": "2026-03"}).content.decode()
+    assert lines[6]["MaHoSo"] in client.get("/can-bo/tre-han/", {"month": "2026-03"}).content.decode()
 
 
 def test_a_person_without_role_is_refused(world, client):
@@ -201,16 +201,16 @@ def test_publish_freezes_a_snapshot_and_the_portal_shows_it_without_personal_dat
     lines = march_lines()
     load(lines)
     # the portal shows only published lists
-    page = client.get("/ho-so-tre-han/", {"thang": "2026-03", "don-vi": "pab"})
+    page = client.get("/ho-so-tre-han/", {"month": "2026-03", "unit": "pab"})
     assert page.status_code == 404 and "chưa công bố" in page.content.decode()
 
     client.force_login(world.specialist_a)  # not a publisher
-    assert client.post("/can-bo/tre-han/cong-bo/", {"thang": "2026-03", "don-vi": "pab"}).status_code == 403
+    assert client.post("/can-bo/tre-han/cong-bo/", {"month": "2026-03", "unit": "pab"}).status_code == 403
     client.force_login(world.head_a)
     with time_machine.travel(df.at(2026, 3, 20), tick=False):  # March not finished yet
-        early = client.post("/can-bo/tre-han/cong-bo/", {"thang": "2026-03", "don-vi": "pab"})
+        early = client.post("/can-bo/tre-han/cong-bo/", {"month": "2026-03", "unit": "pab"})
         assert early.status_code == 409 and "chưa kết thúc" in early.content.decode()
-    response = client.post("/can-bo/tre-han/cong-bo/", {"thang": "2026-03", "don-vi": "pab"})
+    response = client.post("/can-bo/tre-han/cong-bo/", {"month": "2026-03", "unit": "pab"})
     assert response.status_code == 302
     publication = LatePublication.objects.get()
     assert (publication.count, publication.without_apology, publication.revision) == (6, 5, 1)
@@ -223,7 +223,7 @@ def test_publish_freezes_a_snapshot_and_the_portal_shows_it_without_personal_dat
     assert publication.rows == frozen and len(latelist.late_list(MARCH, world.ward_a).rows) == 7
 
     client.logout()
-    page = client.get("/ho-so-tre-han/", {"thang": "2026-03", "don-vi": "pab"})
+    page = client.get("/ho-so-tre-han/", {"month": "2026-03", "unit": "pab"})
     html = page.content.decode()
     assert page.status_code == 200
     for x in lines[:6]:
@@ -234,26 +234,43 @@ def test_publish_freezes_a_snapshot_and_the_portal_shows_it_without_personal_dat
     assert all("applicant" not in key for row in frozen for key in row)
     assert df.CITIZEN_ID not in str(frozen) and "Nguyễn" not in str(frozen)
     # the month list names the units that published
-    listing = client.get("/ho-so-tre-han/", {"thang": "2026-03"}).content.decode()
+    listing = client.get("/ho-so-tre-han/", {"month": "2026-03"}).content.decode()
     assert "Phường An Biên" in listing and "Phường Lê Chân" not in listing
 
     # publishing again makes a second revision, which the portal then shows
     client.force_login(world.supervisor)
-    client.post("/can-bo/tre-han/cong-bo/", {"thang": "2026-03", "don-vi": "pab"})
+    client.post("/can-bo/tre-han/cong-bo/", {"month": "2026-03", "unit": "pab"})
     assert list(LatePublication.objects.values_list("revision", "count").order_by("revision")) == [
         (1, 6),
         (2, 7),
     ]
     client.logout()
     assert (
-        "công bố lần 2"
-        in client.get("/ho-so-tre-han/", {"thang": "2026-03", "don-vi": "pab"}).content.decode()
+        "công bố lần 2" in client.get("/ho-so-tre-han/", {"month": "2026-03", "unit": "pab"}).content.decode()
     )
 
 
+def test_old_bookmarks_of_the_late_lists_redirect_to_the_current_names(world, clock, client):
+    load(march_lines())
+    latelist.publish(world.head_a, MARCH, world.ward_a)
+    old = client.get("/ho-so-tre-han/", {"thang": "2026-03", "don-vi": "pab"})  # the public page
+    assert old.status_code == 301
+    assert old["Location"] == "/ho-so-tre-han/?month=2026-03&unit=pab"
+    page = client.get(old["Location"])
+    assert page.status_code == 200 and "Phường An Biên" in page.content.decode()
+    client.force_login(world.head_a)  # the staff page
+    staff = client.get("/can-bo/tre-han/", {"thang": "2026-03", "don-vi": "pab"})
+    assert staff.status_code == 301
+    assert staff["Location"] == "/can-bo/tre-han/?month=2026-03&unit=pab"
+    html = client.get(staff["Location"]).content.decode()
+    # every address the page writes uses the current names
+    assert 'href="/ho-so-tre-han/?month=2026-03&amp;unit=pab"' in html
+    assert 'name="thang"' not in html and 'name="don-vi"' not in html
+
+
 def test_portal_bad_input(world, clock, client):
-    assert client.get("/ho-so-tre-han/", {"thang": "xx"}).status_code == 400
-    unknown = client.get("/ho-so-tre-han/", {"thang": "2026-03", "don-vi": "khong-co"})
+    assert client.get("/ho-so-tre-han/", {"month": "xx"}).status_code == 400
+    unknown = client.get("/ho-so-tre-han/", {"month": "2026-03", "unit": "khong-co"})
     assert unknown.status_code == 404 and "Không có đơn vị" in unknown.content.decode()
     assert client.get("/ho-so-tre-han/").status_code == 200
 
@@ -304,7 +321,7 @@ def test_export_holds_the_list_and_respects_scope(world, clock):
     lines = march_lines()
     load(lines)
     job = export_services.request_export(
-        world.head_a, "evaluation.late_list", {"thang": "2026-03", "don_vi": "pab"}, ExportJob.Format.XLSX
+        world.head_a, "evaluation.late_list", {"month": "2026-03", "unit": "pab"}, ExportJob.Format.XLSX
     )
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE
@@ -317,7 +334,7 @@ def test_export_holds_the_list_and_respects_scope(world, clock):
     assert by_code[lines[1]["MaHoSo"]][9] == 16
     # another ward: an empty table, not its rows
     other = export_services.request_export(
-        world.head_a, "evaluation.late_list", {"thang": "2026-03", "don_vi": "plc"}, ExportJob.Format.CSV
+        world.head_a, "evaluation.late_list", {"month": "2026-03", "unit": "plc"}, ExportJob.Format.CSV
     )
     other.refresh_from_db()
     assert lines[6]["MaHoSo"] not in other.file.read().decode("utf-8-sig")
@@ -326,7 +343,7 @@ def test_export_holds_the_list_and_respects_scope(world, clock):
 
     with pytest.raises(DomainError) as info:
         export_services.request_export(
-            world.head_a, "evaluation.late_list", {"thang": "2026-13", "don_vi": "pab"}, "csv"
+            world.head_a, "evaluation.late_list", {"month": "2026-13", "unit": "pab"}, "csv"
         )
     assert info.value.status == 422
 
@@ -347,7 +364,7 @@ def _queries(client, url: str, params: dict) -> int:
 def test_query_counts_do_not_grow_with_rows(world, clock, client):
     load([line(stamp(2), stamp(5, 17)) for _ in range(2)])
     client.force_login(world.head_a)
-    params = {"thang": "2026-03", "don-vi": "pab"}
+    params = {"month": "2026-03", "unit": "pab"}
     staff_few = _queries(client, "/can-bo/tre-han/", params)
     latelist.publish(world.head_a, MARCH, world.ward_a)
     public_few = _queries(client, "/ho-so-tre-han/", params)

@@ -175,18 +175,18 @@ def test_a_unit_records_a_late_apology_and_its_reason_in_plain_words(client):
     built = build(w)
     late = built["plain_late"]
     client.force_login(w.leader_a)
-    page = client.get("/can-bo/tre-han/", {"thang": "2026-03", "don-vi": "pab"})
+    page = client.get("/can-bo/tre-han/", {"month": "2026-03", "unit": "pab"})
     assert page.status_code == 200
     html = page.content.decode()
     assert "Số ngày làm việc trễ" in html and html.count("Chưa có thư xin lỗi") >= 2
     posted = client.post(
         "/can-bo/tre-han/ghi-nhan/",
         {
-            "ma": late.code,
-            "thang": "2026-03",
-            "don-vi": "pab",
-            "ly_do": "Chờ  kết quả xác minh\nnhân thân từ Công an phường",
-            "ngay_gui": "2026-03-09",
+            "code": late.code,
+            "month": "2026-03",
+            "unit": "pab",
+            "reason": "Chờ  kết quả xác minh\nnhân thân từ Công an phường",
+            "apology_sent_on": "2026-03-09",
         },
     )
     assert posted.status_code == 302
@@ -201,19 +201,21 @@ def test_a_unit_records_a_late_apology_and_its_reason_in_plain_words(client):
     assert public["reason"] == row.reason and public["apology_sent_on"] == "2026-03-09"
     assert (
         "Đã gửi thư xin lỗi ngày 09/03/2026"
-        in client.get("/ho-so-tre-han/", {"thang": "2026-03", "don-vi": "pab"}).content.decode()
+        in client.get("/ho-so-tre-han/", {"month": "2026-03", "unit": "pab"}).content.decode()
     )
 
     # bad input: a 4xx with a Vietnamese message, nothing stored
     for data, status in (
-        ({"ma": late.code, "thang": "2026-03", "ngay_gui": "2026-05-01"}, 400),  # in the future
-        ({"ma": late.code, "thang": "2026-03", "ngay_gui": "31/02/2026"}, 400),
-        ({"ma": late.code, "thang": "2026-03"}, 400),  # nothing to record
-        ({"ma": late.code, "thang": "2026-03", "ly_do": "x\x00y"}, 400),
-        ({"ma": "KHONG-CO", "thang": "2026-03", "ly_do": "Lý do"}, 403),
+        ({"code": late.code, "month": "2026-03", "apology_sent_on": "2026-05-01"}, 400),  # in the future
+        ({"code": late.code, "month": "2026-03", "apology_sent_on": "31/02/2026"}, 400),
+        ({"code": late.code, "month": "2026-03"}, 400),  # nothing to record
+        ({"code": late.code, "month": "2026-03", "reason": "x\x00y"}, 400),
+        ({"code": "KHONG-CO", "month": "2026-03", "reason": "Lý do"}, 403),
     ):
         assert client.post("/can-bo/tre-han/ghi-nhan/", data).status_code == status
     client.force_login(w.intake_b)  # another ward's officer
-    denied = client.post("/can-bo/tre-han/ghi-nhan/", {"ma": late.code, "thang": "2026-03", "ly_do": "Sửa"})
+    denied = client.post(
+        "/can-bo/tre-han/ghi-nhan/", {"code": late.code, "month": "2026-03", "reason": "Sửa"}
+    )
     assert denied.status_code == 403
     assert LateNote.objects.get().reason == row.reason

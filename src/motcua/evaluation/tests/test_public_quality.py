@@ -29,7 +29,7 @@ def _today():
 
 
 def test_the_public_page_shows_the_province_and_the_ranked_units_without_personal_data(client, world):
-    response = client.get(URL, {"ky": "thang", "nam": "2026", "thang": "3"})
+    response = client.get(URL, {"period": "thang", "year": "2026", "month": "3"})
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="q-total">32,68<' in html and "Tháng 3/2026" in html
@@ -40,18 +40,18 @@ def test_the_public_page_shows_the_province_and_the_ranked_units_without_persona
         assert record["MaHoSo"] not in html
     assert "Nguyễn Thị Hồng Nhung" not in html and "style=" not in html
     assert 'href="/danh-gia-chat-luong/"' in client.get("/").content.decode()  # in the portal's menu
-    for params in ({"ky": "quy", "nam": "2026", "quy": "1"}, {"ky": "nam", "nam": "2026"}, {}):
+    for params in ({"period": "quy", "year": "2026", "quarter": "1"}, {"period": "nam", "year": "2026"}, {}):
         assert client.get(URL, params).status_code == 200
 
 
 @pytest.mark.parametrize(
     "params",
     [
-        {"nam": "2019"},
-        {"nam": "2027"},
-        {"ky": "thang", "nam": "2026", "thang": "12"},
-        {"thang": "x"},
-        {"ky": "z"},
+        {"year": "2019"},
+        {"year": "2027"},
+        {"period": "thang", "year": "2026", "month": "12"},
+        {"month": "x"},
+        {"period": "z"},
     ],
 )
 def test_a_bad_period_is_a_400(client, world, params):
@@ -61,7 +61,7 @@ def test_a_bad_period_is_a_400(client, world, params):
 
 
 def test_the_public_page_reads_the_cache(client, world):
-    params = {"ky": "thang", "nam": "2026", "thang": "3"}
+    params = {"period": "thang", "year": "2026", "month": "3"}
     client.get(URL, params)
     with CaptureQueriesContext(connection) as first:
         client.get(URL, params)
@@ -78,3 +78,13 @@ def test_the_public_page_reads_the_cache(client, world):
     with CaptureQueriesContext(connection) as second:
         client.get(URL, params)
     assert len(second) == len(first) <= 6
+
+
+def test_a_bookmark_with_the_old_vietnamese_names_lands_on_the_same_period(client, world):
+    old = client.get(URL, {"ky": "quy", "nam": "2026", "quy": "1"})
+    assert old.status_code == 301
+    assert old["Location"] == f"{URL}?period=quy&year=2026&quarter=1"
+    page = client.get(old["Location"])
+    assert page.status_code == 200 and "Quý I/2026" in page.content.decode()
+    month = client.get(URL, {"ky": "thang", "nam": "2026", "thang": "3"})
+    assert month.status_code == 301 and month["Location"] == f"{URL}?period=thang&year=2026&month=3"

@@ -135,18 +135,20 @@ def test_cli_contract(world, clock):
 
 def test_page_scope_and_bad_input(world, clock, client):
     client.force_login(world.head_a)
-    page = client.get("/can-bo/tt01/", {"ky": "2026-Q1"})
+    page = client.get("/can-bo/tt01/", {"period": "2026-Q1"})
     assert page.status_code == 200
     html = page.content.decode()
     assert "Phường An Biên" in html and "Phường Lê Chân" not in html and "7,5" in html
     assert client.get("/can-bo/tt01/").context["key"] == "2026-Q1"  # the last finished quarter
-    assert client.get("/can-bo/tt01/", {"ky": "2026"}).status_code == 200
-    assert client.get("/can-bo/tt01/", {"ky": "2026-Q5"}).status_code == 400
-    assert client.get("/can-bo/tt01/", {"ky": "2027"}).status_code == 400
-    assert client.get("/can-bo/tt01/", {"ky": "2026-Q1", "don-vi": "plc"}).status_code == 403
-    assert client.get("/can-bo/tt01/", {"ky": "2026-Q1", "don-vi": "khong-co"}).status_code == 404
+    assert client.get("/can-bo/tt01/", {"period": "2026"}).status_code == 200
+    assert client.get("/can-bo/tt01/", {"period": "2026-Q5"}).status_code == 400
+    assert client.get("/can-bo/tt01/", {"period": "2027"}).status_code == 400
+    assert client.get("/can-bo/tt01/", {"period": "2026-Q1", "unit": "plc"}).status_code == 403
+    assert client.get("/can-bo/tt01/", {"period": "2026-Q1", "unit": "khong-co"}).status_code == 404
     client.force_login(world.supervisor)
-    assert "Phường Lê Chân" in client.get("/can-bo/tt01/", {"ky": "2026-Q1"}).content.decode()
+    assert "Phường Lê Chân" in client.get("/can-bo/tt01/", {"period": "2026-Q1"}).content.decode()
+    old = client.get("/can-bo/tt01/", {"ky": "2026-Q1", "don-vi": "plc"})  # a bookmark of the first release
+    assert old.status_code == 301 and old["Location"] == "/can-bo/tt01/?period=2026-Q1&unit=plc"
 
 
 def _queries(client, params) -> int:
@@ -158,7 +160,7 @@ def _queries(client, params) -> int:
 
 def test_page_query_count_does_not_grow_with_rows(world, clock, client):
     client.force_login(world.supervisor)
-    params = {"ky": "2026-Q1"}
+    params = {"period": "2026-Q1"}
     few = _queries(client, params)
     load(
         [
@@ -178,7 +180,10 @@ def test_page_query_count_does_not_grow_with_rows(world, clock, client):
 
 def test_exports(world, clock):
     job = export_services.request_export(
-        world.supervisor, "evaluation.tt01_officers", {"ky": "2026-Q1", "don_vi": "tp"}, ExportJob.Format.XLSX
+        world.supervisor,
+        "evaluation.tt01_officers",
+        {"period": "2026-Q1", "unit": "tp"},
+        ExportJob.Format.XLSX,
     )
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE
@@ -191,7 +196,7 @@ def test_exports(world, clock):
         float(by_code["chuyenvien_a"][8]) == 7.5 and by_code["chuyenvien_a"][9] == "Hoàn thành 100% nhiệm vụ"
     )
     units = export_services.request_export(
-        world.head_a, "evaluation.tt01_units", {"ky": "2026-Q1", "don_vi": "plc"}, ExportJob.Format.CSV
+        world.head_a, "evaluation.tt01_units", {"period": "2026-Q1", "unit": "plc"}, ExportJob.Format.CSV
     )
     units.refresh_from_db()
     assert "Phường Lê Chân" not in units.file.read().decode("utf-8-sig")  # outside the head's scope

@@ -40,23 +40,23 @@ def test_the_public_766_page_opens_on_the_last_complete_month(client):
         html = client.get("/danh-gia-chat-luong/").content.decode()
         assert "Tháng 3/2026 · Toàn tỉnh" in html and 'id="q-total">32,68<' in html
         assert "đến hết ngày" not in html  # not the month in progress
-        assert (selected(html, "ky"), selected(html, "nam"), selected(html, "thang")) == (
+        assert (selected(html, "period"), selected(html, "year"), selected(html, "month")) == (
             "thang",
             "2026",
             "3",
         )
-        quarter = client.get("/danh-gia-chat-luong/", {"ky": "quy"}).content.decode()
-        assert "Quý I/2026" in quarter and selected(quarter, "quy") == "1"
+        quarter = client.get("/danh-gia-chat-luong/", {"period": "quy"}).content.decode()
+        assert "Quý I/2026" in quarter and selected(quarter, "quarter") == "1"
         # a month still asked for explicitly is shown up to today
         april = client.get(
-            "/danh-gia-chat-luong/", {"ky": "thang", "nam": "2026", "thang": "4"}
+            "/danh-gia-chat-luong/", {"period": "thang", "year": "2026", "month": "4"}
         ).content.decode()
         assert "Tháng 4/2026 (đến hết ngày 20/04/2026)" in april
     with time_machine.travel("2027-01-10 09:00 +07:00", tick=True):
         html = client.get("/danh-gia-chat-luong/").content.decode()
         assert "Tháng 12/2026 · Toàn tỉnh" in html
         # the current year chosen without a month: January, the only month it has
-        assert "Tháng 1/2027" in client.get("/danh-gia-chat-luong/", {"nam": "2027"}).content.decode()
+        assert "Tháng 1/2027" in client.get("/danh-gia-chat-luong/", {"year": "2027"}).content.decode()
 
 
 def test_the_public_kpi_page_opens_on_the_last_complete_month(client):

@@ -41,7 +41,16 @@ def test_unknown_code_is_a_404_with_a_vietnamese_message(client):
 
 
 def test_bad_level_filter_is_ignored_not_a_500(client, demo_catalogue):
-    assert client.get("/thu-tuc/", {"cap": "xyz"}).status_code == 200
+    assert client.get("/thu-tuc/", {"level": "xyz"}).status_code == 200
+
+
+def test_a_bookmark_with_the_old_level_name_lands_on_the_same_search(client, demo_catalogue):
+    response = client.get("/thu-tuc/?q=khai+sinh&cap=commune")
+    assert response.status_code == 301
+    assert response["Location"] == "/thu-tuc/?q=khai+sinh&level=commune"
+    page = client.get(response["Location"]).content.decode()
+    assert "Thủ tục đăng ký khai sinh" in page
+    assert '<option value="commune" selected>' in page
 
 
 def _many(n: int) -> None:

@@ -121,10 +121,10 @@ def test_simulator_refuses_bad_requests(simulator):
     assert post(b"x", {"Content-Type": "text/plain", "Idempotency-Key": "k"})[0] == 415
 
 
-def test_send_pending_command_uses_the_endpoint(simulator, accepted, monkeypatch, capsys):
+def test_send_pending_command_uses_the_endpoint(simulator, accepted, settings, capsys):
     url, store = simulator
     store.fail_first = 0
-    monkeypatch.setenv("REPORTING_ENDPOINT", url)
+    settings.REPORTING_ENDPOINT = url  # from the environment variable of the same name
     OutboxMessage.objects.update(next_attempt_at=f.at(2020, 1, 1))
     call_command("reporting", "send-pending", "--json")
     assert json.loads(capsys.readouterr().out)["delivered"] == [accepted.idempotency_key]

@@ -151,8 +151,10 @@ def test_office_returns_accepts_aggregates_and_exports(client, w):
     data = client.get(f"{BASE}ky/{w.period.pk}/tong-hop/excel/").content
     sheet = load_workbook(io.BytesIO(data))["Biểu 01"]
     assert sheet["F7"].value == 10 and "tổng hợp 1 đơn vị" in sheet["B4"].value
-    unit_file = client.get(report_url(w, suffix="excel/") + "?phien-ban=1").content
+    unit_file = client.get(report_url(w, suffix="excel/") + "?version=1").content
     assert load_workbook(io.BytesIO(unit_file))["Biểu 01"]["F7"].value == 10
+    old = client.get(report_url(w, suffix="excel/") + "?phien-ban=1")  # a link of the first release
+    assert old.status_code == 301 and old["Location"] == report_url(w, suffix="excel/") + "?version=1"
 
 
 def test_csrf_is_required(w):

@@ -315,9 +315,9 @@ def test_templates_have_no_vietnamese_text_outside_translation_tags():
 
 
 def test_form_unit_labels_say_in_vietnamese_what_the_engine_says():
-    from motcua.staff.forms import UNIT_CHOICE_LABELS
     from motcua.workdays.domain import LimitUnit
     from motcua.workdays.domain.deadlines import UNIT_LABELS
+    from motcua.workdays.forms import UNIT_CHOICE_LABELS
 
     with translation.override("vi"):
         labels = {unit: str(label) for unit, label in UNIT_CHOICE_LABELS.items()}
@@ -425,7 +425,7 @@ def test_staff_pages_are_english_after_choosing_english(client, officer):
     _choose(client, "en")
     home = client.get("/can-bo/").content.decode()
     assert "Roles and scope of work" in home and "Sign out" in home
-    calendar = client.get("/can-bo/lich/", {"nam": "2026"}).content.decode()
+    calendar = client.get("/can-bo/lich/", {"year": "2026"}).content.decode()
     assert "Working calendar for 2026" in calendar and "January" in calendar and ">Mon<" in calendar
     assert "Time of receipt" in calendar and "working days" in calendar
     due = client.post(

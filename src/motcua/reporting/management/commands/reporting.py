@@ -68,9 +68,9 @@ class Command(BaseCommand):
         print(f"Đã tạo {created} kỳ báo cáo.", file=sys.stderr)
 
     def _send(self, options: dict[str, Any]) -> None:
-        from motcua.reporting.adapter import endpoint_from_env, send_pending
+        from motcua.reporting.adapter import configured_endpoint, send_pending
 
-        endpoint = options["endpoint"] or endpoint_from_env()
+        endpoint = options["endpoint"] or configured_endpoint()
         if not endpoint:
             raise CommandError("Chưa cấu hình địa chỉ nhận: đặt REPORTING_ENDPOINT hoặc dùng --endpoint URL.")
         result = send_pending(endpoint)
