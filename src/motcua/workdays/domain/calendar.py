@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import MAXYEAR, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -225,6 +227,24 @@ def _check_office_hours(windows: Any) -> tuple[tuple[time, time], ...]:
     return tuple(checked)
 
 
+@dataclass(frozen=True, slots=True)
+class _YearIndex:
+    """The working days of one year as prefix counts, for arithmetic that never walks day by day.
+
+    ``before[i]`` is how many working days lie among the first ``i`` days of the year, so
+    ``before[-1]`` is the year's total and day ``i`` (1 January is day 1) is worked exactly when
+    ``before[i] > before[i - 1]``. Office windows are the same on every working day of a calendar,
+    so working seconds follow from these counts and ``Calendar.seconds_per_day``.
+    """
+
+    first: int  # proleptic ordinal of 1 January
+    before: array[int]
+
+    @property
+    def total(self) -> int:
+        return self.before[-1]
+
+
 @dataclass(frozen=True)
 class Calendar:
     """A working-day calendar with office windows and the daily reception cut-off."""
@@ -235,11 +255,20 @@ class Calendar:
     _years: dict[int, YearRules] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    _indexes: dict[int, _YearIndex] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    _seconds_per_day: int = field(default=0, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "office_hours", _check_office_hours(self.office_hours))
         if not isinstance(self.cutoff, time) or self.cutoff.tzinfo is not None:
             raise CalendarError(f"Giờ chốt tiếp nhận («cutoff») không hợp lệ: {self.cutoff!r}.")
+        seconds = sum(
+            (datetime.combine(date.min, end) - datetime.combine(date.min, start)) // timedelta(seconds=1)
+            for start, end in self.office_hours
+        )
+        object.__setattr__(self, "_seconds_per_day", seconds)
 
     # -- constructors ------------------------------------------------------------------------------
 
@@ -345,29 +374,75 @@ class Calendar:
         """The ``n``-th working day after ``day``; ``n == 0`` gives ``day`` itself."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise CalendarError(f"Số ngày làm việc phải là số nguyên không âm, nhận được: {n!r}.")
-        current = _as_date(day)
+        start = _as_date(day)
+        if n == 0:
+            return start
+        first = start + timedelta(days=1)  # OverflowError on 31/12/9999, as one step of the walk
+        year = first.year
+        index = self._year_index(year)
+        # The answer is the ``wanted``-th working day of ``year``, once whole years are skipped.
+        wanted = index.before[first.toordinal() - index.first] + n
+        while wanted > index.total:
+            if index.total == 0:
+                # Only a year without one working day can hide a gap longer than the search
+                # horizon; the walk reports it exactly as next_working_day does.
+                return self._walk_working_days(start, n)
+            wanted -= index.total
+            year += 1
+            if year > MAXYEAR:
+                raise OverflowError("date value out of range")
+            index = self._year_index(year)
+        return date.fromordinal(index.first + bisect_left(index.before, wanted) - 1)
+
+    def _walk_working_days(self, start: date, n: int) -> date:
+        current = start
         for _ in range(n):
             current = self.next_working_day(current)
         return current
 
     def working_days_between(self, start: date, end: date) -> int:
         """How many working days lie in (start, end]; 0 when ``end`` is not after ``start``."""
-        current, last = _as_date(start), _as_date(end)
-        count = 0
-        while current < last:
-            current += timedelta(days=1)
-            count += self.is_working_day(current)
-        return count
+        first, last = _as_date(start), _as_date(end)
+        if last <= first:
+            return 0
+        first += timedelta(days=1)  # now counting [first, last]
+        head = self._year_index(first.year)
+        skipped = head.before[first.toordinal() - head.first]
+        if last.year == first.year:
+            return head.before[last.toordinal() - head.first + 1] - skipped
+        count = head.total - skipped
+        for year in range(first.year + 1, last.year):
+            count += self._year_index(year).total
+        tail = self._year_index(last.year)
+        return count + tail.before[last.toordinal() - tail.first + 1]
+
+    def _year_index(self, year: int) -> _YearIndex:
+        """Prefix counts of the working days of ``year`` (built once per calendar and year)."""
+        index = self._indexes.get(year)
+        if index is None:
+            rules = self.year_rules(year)
+            days_off, extra = rules.days_off, rules.extra_working_days
+            first = date(year, 1, 1).toordinal()
+            end = date(year + 1, 1, 1).toordinal() if year < MAXYEAR else date.max.toordinal() + 1
+            # Unsigned 16-bit counts: 2 bytes a day, about 0.8 KB a year.
+            before = array("H", [0])
+            count = 0
+            for ordinal in range(first, end):
+                day = date.fromordinal(ordinal)
+                # The rule of is_working_day: a listed day off beats everything else.
+                if day not in days_off and (day.weekday() < 5 or day in extra):
+                    count += 1
+                before.append(count)
+            index = _YearIndex(first, before)
+            self._indexes[year] = index
+        return index
 
     # -- hours -------------------------------------------------------------------------------------
 
     @property
     def seconds_per_day(self) -> int:
-        """Office seconds in one working day."""
-        return sum(
-            (datetime.combine(date.min, end) - datetime.combine(date.min, start)) // timedelta(seconds=1)
-            for start, end in self.office_hours
-        )
+        """Office seconds in one working day (every working day has the same windows)."""
+        return self._seconds_per_day
 
     def windows(self, day: date) -> list[tuple[datetime, datetime]]:
         """The office windows of ``day`` as aware datetimes; empty when ``day`` is not a working day."""

@@ -9,7 +9,8 @@ Conventions (the project's documented rules, see core rules "workdays.*"):
 * While a dossier waits for a supplement the clock is stopped; afterwards it either restarts from zero
   (NĐ 61/2018/NĐ-CP Điều 19.4) or the due date shifts by the working time lost.
 
-All arithmetic walks days and office windows, never minutes, so multi-year spans stay cheap.
+Arithmetic never walks minutes, nor whole days: the calendar keeps, per year, prefix counts of its
+working days, so counting and adding working time costs a lookup per year spanned plus a bisection.
 """
 
 from __future__ import annotations
@@ -162,7 +163,11 @@ def working_seconds_between(calendar: Calendar, start: datetime, end: datetime) 
     Both ends are first truncated to the whole second, so that counts over consecutive intervals add
     up exactly (rounding each interval's total instead would lose a second here and there).
     """
-    a, b = to_local(start).replace(microsecond=0), to_local(end).replace(microsecond=0)
+    a, b = to_local(start), to_local(end)
+    if a.microsecond:
+        a = a.replace(microsecond=0)
+    if b.microsecond:
+        b = b.replace(microsecond=0)
     if b <= a:
         return 0
     first, last = a.date(), b.date()
@@ -198,11 +203,13 @@ def add_working_seconds(calendar: Calendar, start: datetime, seconds: int) -> da
                 return begin + remaining
             remaining -= available
         # Skip whole days while more than a day is left (strictly more, so that a limit ending at a
-        # close is still found at that close by the window loop above).
+        # close is still found at that close by the window loop above): ceil(remaining / day) - 1
+        # of them, jumped over at once.
         day = calendar.next_working_day(day)
-        while remaining > per_day:
-            remaining -= per_day
-            day = calendar.next_working_day(day)
+        skipped = max(0, -((per_day - remaining) // per_day))
+        if skipped:
+            remaining -= skipped * per_day
+            day = calendar.add_working_days(day, skipped)
         moment = calendar.opening(day)
 
 
