@@ -23,8 +23,8 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 lint: install
-	$(BIN)/ruff check src tests conftest.py
-	$(BIN)/ruff format --check src tests conftest.py
+	$(BIN)/ruff check src tests conftest.py bench
+	$(BIN)/ruff format --check src tests conftest.py bench
 	$(BIN)/lint-imports --no-cache
 
 typecheck: install

@@ -33,7 +33,6 @@ after; writes every raw figure to a JSON file (``--out``). Needs wrk (``apt-get 
 the PostgreSQL client programs (``pgbench``, ``psql``, ``createdb``).
 """
 
-# ruff: noqa: S603, S607 - a benchmark that runs wrk, pgbench, psql and motcua by name
 from __future__ import annotations
 
 import argparse

@@ -2,11 +2,14 @@
 
 The test must use ``transactional_db`` (``django_db(transaction=True)``) so what it writes is committed
 and the other process sees it. Every process started here is stopped (SIGKILL at worst) by the
-``processes`` fixture before the test database is flushed.
+``processes`` fixture before the test database is flushed. Each starts its own process group, and a
+signal goes to the whole group: ``motcua serve``'s worker processes stop with it and never outlive the
+test holding connections to its database.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -72,7 +75,11 @@ class Processes:
     def start(self, name: str, argv: list[str], **env: str) -> subprocess.Popen[bytes]:
         log = (self.tmp / f"{name}.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, *argv], env=self.env(**env), stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, *argv],
+            env=self.env(**env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.started.append(process)
         return process
@@ -94,13 +101,21 @@ class Processes:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def kill(self, process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+        """Send ``sig`` to the process and its group, wait for it (SIGKILL after 30 s)."""
         if process.poll() is None:
-            process.send_signal(sig)
+            self._signal_group(process, sig)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
+            self._signal_group(process, signal.SIGKILL)
             process.wait(timeout=10)
+        # What the process left behind in its group (a server's workers) goes with it.
+        self._signal_group(process, signal.SIGKILL)
+
+    @staticmethod
+    def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):  # the group is gone already
+            os.killpg(process.pid, sig)
 
     def stop_all(self) -> None:
         for process in self.started:

@@ -307,7 +307,7 @@ def _get(url: str) -> tuple[int, str]:
 
 
 def test_the_served_site_with_default_settings_shows_the_404_page_and_serves_static_files(tmp_path):
-    """As `motcua demo` serves it (waitress, settings from the environment, DEBUG not set)."""
+    """As `motcua demo` serves it (`motcua serve`, settings from the environment, DEBUG not set)."""
     port = _free_port()
     env = {**os.environ, "MOTCUA_VAR_DIR": str(tmp_path)}
     for name in ("DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"):

@@ -1,8 +1,14 @@
+import os
 import subprocess
 import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+# The demo serves one visitor or a few, often on a laptop: two web processes whatever the number of
+# cores (``MOTCUA_WEB_WORKERS`` still decides when set). The same server as in production, so the demo
+# shows what runs there; the background worker is its own process, as in production.
+DEMO_WEB_WORKERS = 2
 
 
 class Command(BaseCommand):
@@ -22,7 +28,10 @@ class Command(BaseCommand):
             return
         worker = subprocess.Popen([sys.executable, "-m", "motcua", "worker"])
         try:
-            call_command("serve", host=options["host"], port=options["port"])
+            serve = {"host": options["host"], "port": options["port"]}
+            if not os.environ.get("MOTCUA_WEB_WORKERS", "").strip():
+                serve["workers"] = DEMO_WEB_WORKERS
+            call_command("serve", **serve)
         finally:
             worker.terminate()
             worker.wait(timeout=10)
