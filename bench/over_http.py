@@ -174,6 +174,15 @@ def arguments() -> argparse.Namespace:
         "--intake-connections", type=int, default=4, help="connections of the intake scenario (default 4)"
     )
     parser.add_argument(
+        "--paced-rate",
+        type=float,
+        default=200,
+        help="requests a second of the paced lean-record scenario, whose p99 is the budget (default 200)",
+    )
+    parser.add_argument(
+        "--paced-connections", type=int, default=16, help="connections of the paced scenario (default 16)"
+    )
+    parser.add_argument(
         "--runs", type=int, default=2, help="measured runs of each scenario and connection count (default 2)"
     )
     parser.add_argument("--only", help=f"a subset of the scenarios: {','.join(SCENARIOS)}")

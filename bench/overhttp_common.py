@@ -22,7 +22,17 @@ TOKEN_NAME = "bench/over_http.py"  # noqa: S105 - the name the tokens are listed
 STAFF_PREFIX = "bench.http."  # and the unit: bench.http.x10507
 SUPERVISOR_USER = "bench.giamsat"
 INTAKE_PREFIX = "bench.motcua."
-SCENARIOS = ("inbox", "dossier", "api-list", "api-detail", "search", "intake", "dashboard")
+SCENARIOS = (
+    "inbox",
+    "dossier",
+    "api-list",
+    "api-detail",
+    "api-record",
+    "api-record-paced",
+    "search",
+    "intake",
+    "dashboard",
+)
 WRK_MARK = "@@wrk "
 
 

@@ -30,6 +30,7 @@ class Scenario:
     expected: int
     connections: list[int]
     lua_body: str = ""  # a request() of its own (intake); otherwise the paths in turn
+    pace_ms: float = 0.0  # each connection waits this long between requests (a fixed rate, not flat out)
 
 
 LUA_COMMON = r"""
@@ -83,6 +84,8 @@ def lua_script(scenario: Scenario) -> str:
     head = f"-- written by bench/over_http.py: {scenario.label}\nlocal paths = {lua_list(scenario.paths)}\n"
     head += f"local headers = {lua_table(scenario.headers)}\n"
     request = scenario.lua_body or LUA_GET % {"method": lua_string(scenario.method)}
+    if scenario.pace_ms:
+        request += f"function delay()\n  return {scenario.pace_ms:g}\nend\n"
     return head + LUA_COMMON % {"mark": WRK_MARK} + request
 
 
@@ -138,6 +141,7 @@ def build_scenarios(
     bearer = {**base, "Authorization": f"Bearer {prepared.staff_token}"}
     dossier_paths = [f"/can-bo/ho-so/{urllib.parse.quote(c)}/" for c in prepared.codes]
     api_paths = [f"/api/ho-so/{urllib.parse.quote(c)}" for c in prepared.codes]
+    record_paths = [f"{p}/tinh-trang" for p in api_paths]
     out = []
     if "inbox" in only:
         out.append(
@@ -160,6 +164,18 @@ def build_scenarios(
     if "api-detail" in only and api_paths:
         label = f"GET /api/ho-so/<code> ({len(api_paths)} codes)"
         out.append(Scenario("api-detail", label, "GET", api_paths, bearer, 200, conns))
+    if "api-record" in only and record_paths:
+        label = f"GET /api/ho-so/<code>/tinh-trang (lean record, {len(record_paths)} codes)"
+        out.append(Scenario("api-record", label, "GET", record_paths, bearer, 200, conns))
+    if "api-record-paced" in only and record_paths:
+        # wrk 4 has no fixed-rate mode (wrk2's -R): each of the connections waits between its requests
+        # so that together they send about ``--paced-rate`` requests a second; the latency is measured
+        # from each request's sending, and the achieved rate is reported beside it.
+        paced = args.paced_connections
+        label = f"GET /api/ho-so/<code>/tinh-trang at about {args.paced_rate} req/s ({paced} connections)"
+        scenario = Scenario("api-record-paced", label, "GET", record_paths, bearer, 200, [paced])
+        scenario.pace_ms = 1000.0 * paced / args.paced_rate
+        out.append(scenario)
     if "search" in only:
         out.append(
             Scenario(

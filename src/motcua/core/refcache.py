@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -113,6 +114,18 @@ def pinned() -> Iterator[None]:
         yield
     finally:
         _pin.reset(reset)
+
+
+def pinned_view[V: Callable[..., Any]](view: V) -> V:
+    """A read-only page as one use case: the token is read once for the whole request (the page's
+    calendars, rules and catalogue look-ups), instead of once per look-up."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with pinned():
+            return view(*args, **kwargs)
+
+    return cast(V, wrapper)
 
 
 def lookup[T](key: Hashable, load: Callable[[], T]) -> T:

@@ -44,7 +44,7 @@ from motcua.dossiers.api_input import (
     find_procedure,
     find_unit,
 )
-from motcua.dossiers.api_output import after_write, detail_out, list_items
+from motcua.dossiers.api_output import after_write, detail_out, list_items, status_out
 from motcua.dossiers.models import Channel, Dossier, ResultDelivery
 from motcua.dossiers.rules import (
     ACTION_LABELS,
@@ -419,6 +419,17 @@ def search(
 )
 def detail(request: HttpRequest, code: str) -> s.DossierOut:
     return detail_out(selectors.dossier_detail(_caller(request), check_code(code)))
+
+
+@router.get(
+    "/{code}/tinh-trang",
+    response={200: s.DossierStatusOut, **ERRORS},
+    summary="Tình trạng hồ sơ (bản gọn): trạng thái, bước xử lý, hạn và ngày hẹn trả",
+    description="Những gì tra cứu tiến độ hiển thị, không kèm lịch sử hay thành phần: nhẹ hơn nhiều so "
+    "với chi tiết, dùng khi chỉ cần biết hồ sơ đang ở đâu. Hồ sơ ngoài phạm vi: 404.",
+)
+def status(request: HttpRequest, code: str) -> s.DossierStatusOut:
+    return status_out(selectors.dossier_status(_caller(request), check_code(code)))
 
 
 @router.get(

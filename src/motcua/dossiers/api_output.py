@@ -77,6 +77,25 @@ def list_items(rows: Sequence[Dossier]) -> list[s.DossierListItem]:
     ]
 
 
+def status_out(d: Dossier) -> s.DossierStatusOut:
+    return s.DossierStatusOut(
+        code=d.code,
+        procedure=s.Ref(code=d.procedure.code, name=d.procedure.name),
+        state=d.state,
+        state_display=_state_label(d.state),
+        national_status=d.national_status,
+        national_status_display=NATIONAL_STATUS_LABELS.get(d.national_status, ""),
+        current_step=_step(d),
+        submitted_at=to_local(d.submitted_at),
+        received_at=_t(d.received_at),
+        due_at=_t(d.due_at),
+        appointment_at=_t(d.appointment_at),
+        finished_at=_t(d.finished_at),
+        returned_at=_t(d.returned_at),
+        lock_version=d.lock_version,
+    )
+
+
 def detail_out(detail: selectors.DossierDetail) -> s.DossierOut:
     d = detail.dossier
     catalogue_ids = {c.catalogue_component_id for c in detail.components if c.catalogue_component_id}

@@ -25,5 +25,14 @@ class DossiersConfig(AppConfig):
                 "lãnh đạo đơn vị tiếp nhận.",
             )
         )
+        # A changed role assignment changes whose boxes hold what (``dossiers.boxcache``).
+        from django.db.models.signals import post_delete, post_save
+
+        from motcua.core.models import RoleAssignment
+        from motcua.dossiers.boxcache import assignments_changed
+
+        for signal, uid in ((post_save, "save"), (post_delete, "delete")):
+            uid = f"dossiers.boxcache.{uid}"
+            signal.connect(assignments_changed, sender=RoleAssignment, dispatch_uid=uid)
         # The dossier list export (``exports.registry``).
         from motcua.dossiers import exports  # noqa: F401

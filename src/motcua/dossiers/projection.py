@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from motcua.core import audit
+from motcua.dossiers import boxcache
 from motcua.dossiers.rules import Action, State, national_status
 
 # Events after which the receipt clock was (re)computed from the rules. Every event's ``due_at`` is the
@@ -232,6 +233,7 @@ def rebuild(*, verify: bool, codes: Sequence[str] | None = None, batch_size: int
                         **{name: getattr(rebuilt, name) for name in PROJECTED_FIELDS}
                     )
                     report.rewritten += 1
+                boxcache.touch_all()
     if not verify and report.rewritten:
         audit.record(
             "dossier.rebuild",

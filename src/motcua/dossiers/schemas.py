@@ -546,6 +546,28 @@ class DossierOut(Schema):
     due_resets: list[DueResetOut]
 
 
+class DossierStatusOut(Schema):
+    """The lean record: what tracking shows (status, step, dates), without history or components."""
+
+    code: str
+    procedure: Ref
+    state: str
+    state_display: str
+    national_status: int
+    national_status_display: str
+    current_step: StepOut | None
+    submitted_at: datetime
+    received_at: datetime | None
+    due_at: datetime | None = Field(description="Hạn giải quyết theo quy định.")
+    appointment_at: datetime | None = Field(
+        description="Ngày hẹn trả đã báo cho người nộp: ngày hẹn mới theo phiếu xin lỗi, "
+        "nếu không có thì là hạn giải quyết."
+    )
+    finished_at: datetime | None
+    returned_at: datetime | None
+    lock_version: int
+
+
 class DongBoOut(Schema):
     service: str
     isUpdating: bool  # the national portal's field name

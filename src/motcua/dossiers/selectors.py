@@ -703,6 +703,40 @@ def dossier_detail(user: User, code: str) -> DossierDetail:
     )
 
 
+STATUS_FIELDS = (
+    "code",
+    "state",
+    "national_status",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "promised_at",
+    "finished_at",
+    "returned_at",
+    "lock_version",
+    "procedure__code",
+    "procedure__name",
+    "current_step__code",
+    "current_step__name",
+    "current_step__role",
+)
+
+
+def dossier_status(user: User, code: str) -> Dossier:
+    """The lean record of one dossier (status, step, dates) in the user's scope: one query after the
+    scope, only the columns tracking shows; ``DossierNotFound`` when unknown *or* outside the scope."""
+    dossier = (
+        visible(user)
+        .select_related("procedure", "current_step")
+        .only(*STATUS_FIELDS)
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.")
+    return dossier
+
+
 _CODE_LIKE = re.compile(r"^[0-9A-Za-z.]+-\d{6,8}-\d{3,}$")
 _ID_LIKE = re.compile(r"^\d{10}(-\d{3})?$|^\d{12}$")
 

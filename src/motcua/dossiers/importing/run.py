@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from motcua.core import audit
+from motcua.dossiers import boxcache
 from motcua.dossiers.importing.parse import Checked, Source, check_lines, parse_all, read_lines
 from motcua.dossiers.importing.parsed import IMPORT_LABEL, Parsed
 from motcua.dossiers.importing.report import ImportRejected, Summary
@@ -105,6 +106,7 @@ def import_file(
         try:
             with transaction.atomic(), audit.held():
                 number = _write_all(checked, summary, name, parsed, batch_size, moment, helper, bar, on_batch)
+                boxcache.touch_all()  # after the commit: every user's box counts are read again
         finally:
             sys.setswitchinterval(switch)
     if bar is not None:

@@ -36,7 +36,7 @@ from motcua.catalogue.models import WorkflowStep
 from motcua.core import audit, fastsql
 from motcua.core.models import Organisation, Person, User
 from motcua.core.text import fold
-from motcua.dossiers import projection, rules
+from motcua.dossiers import boxcache, projection, rules
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierFee
 from motcua.dossiers.rules import ACTION_LABELS, STALE_MESSAGE, Action, StaleDossier, State
 from motcua.dossiers.services._base import (
@@ -58,6 +58,14 @@ from motcua.integrations.outbox import enqueue
 
 def _step_ids(steps: Sequence[WorkflowStep]) -> dict[str, int]:
     return {s.code: s.pk for s in steps}
+
+
+# The columns that decide whose box counts a dossier is in (``dossiers.boxcache``).
+SCOPE_FIELDS = ("receiving_unit_id", "competent_unit_id", "current_step_id", "assignee_id")
+
+
+def _step_units(steps: Sequence[WorkflowStep]) -> dict[int, int | None]:
+    return {s.pk: s.unit_id for s in steps}
 
 
 def _summary(action: Action, dossier: Dossier) -> str:
@@ -115,6 +123,7 @@ def _apply(
     """Steps 5–8 for an existing dossier: guarded UPDATE, event, audit, outbox."""
     _raise_pending(dossier)  # a refusal of ``_authorise`` never reaches the write
     before = projection.stored(dossier)
+    scope_before = {name: getattr(dossier, name) for name in SCOPE_FIELDS}
     facts = projection.EventFacts(
         seq=dossier.lock_version + 1,
         action=action.value,
@@ -155,6 +164,7 @@ def _apply(
         due_at=due_at,
     )
     _finish(dossier, event, action=action, summary=summary)
+    boxcache.touch_dossier(scope_before, dossier, _step_units(steps))
     return event
 
 
@@ -258,6 +268,7 @@ def _create(
         action=action,
         body=dong_bo_ho_so_mc(dossier, updating=False, components=components, fees=fees, supplements=()),
     )
+    boxcache.touch_dossier({}, dossier, _step_units(steps))
     return dossier
 
 

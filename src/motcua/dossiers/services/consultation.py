@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.utils import timezone
 
 from motcua.core.models import User
-from motcua.dossiers import rules
+from motcua.dossiers import boxcache, rules
 from motcua.dossiers.models import Channel, Consultation, Dossier
 from motcua.dossiers.rules import Action, DossierConflict, DossierNotFound, InvalidDossierInput
 from motcua.dossiers.services._base import (
@@ -82,6 +82,7 @@ def request_consultation(
                 for i, (t, due) in enumerate(zip(targets, dues, strict=True), start=1)
             ]
         )
+        boxcache.touch_units(t.unit.pk for t in targets)  # their "to answer" boxes
         ids = list(
             Consultation.objects.filter(dossier=dossier, batch=batch)
             .order_by("order")
@@ -157,6 +158,7 @@ def answer_consultation(
         consultation.answered_by = by
         consultation.answer = text
         consultation.save(update_fields=["answered_at", "answered_by", "answer"])
+        boxcache.touch_units([consultation.unit_id])
         _record(
             dossier,
             Action.ANSWER_CONSULTATION,

@@ -314,6 +314,7 @@ def test_another_wards_dossier_is_not_found_for_a_ward_officer(w):
             "000.11.01.H31-260309-9999", "X"
         )
         error(ward_b.get(f"{code}/dong-bo"), 404, "dossier_not_found")
+        error(ward_b.get(f"{code}/tinh-trang"), 404, "dossier_not_found")
         error(ward_b.act(code, "hand_over", 1), 404, "dossier_not_found")
         error(ward_b.act(code, "receive_supplement", 1, components=[{"order": 1}]), 404, "dossier_not_found")
         assert ward_b.get("", {"box": "to_process"}).json()["items"] == []
@@ -449,6 +450,66 @@ def test_detail_costs_the_same_queries_for_a_short_and_a_long_history(w):
     assert counts[short] == counts[long]
 
 
+STATUS_FIELDS = (
+    "code",
+    "procedure",
+    "state",
+    "state_display",
+    "national_status",
+    "national_status_display",
+    "current_step",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "finished_at",
+    "returned_at",
+    "lock_version",
+)
+
+
+def test_the_lean_record_says_what_the_detail_says_with_the_apology_date(w):
+    """Tracking's record: the same status, step and dates as the detail; the date promised to the
+    citizen is the apology's new date once one is issued, the statutory due before."""
+    intake, specialist, leader = api_for(w.intake_a), api_for(w.specialist_a), api_for(w.leader_a)
+    with time_machine.travel(MONDAY, tick=False):
+        code = receive_via_api(w, intake)["code"]
+        lean = intake.get(f"{code}/tinh-trang").json()
+        assert lean["appointment_at"] == lean["due_at"] == "2026-03-12T17:00:00+07:00"
+        assert intake.act(code, "hand_over", 1).status_code == 200
+        specialist.act(code, "request_supplement", 2, items=["Giấy chứng sinh"], reasons="Bản sao mờ")
+        intake.act(code, "receive_supplement", 3, components=[{"order": 2}])
+        assert (
+            leader.act(code, "reset_due", 4, reason="Chờ xác minh", new_due="2026-03-27").status_code == 200
+        )
+        lean = specialist.get(f"{code}/tinh-trang").json()
+        full = specialist.get(code).json()
+    assert {key: lean[key] for key in STATUS_FIELDS} == {key: full[key] for key in STATUS_FIELDS}
+    assert (lean["due_at"], lean["appointment_at"]) == (
+        "2026-03-12T17:00:00+07:00",
+        "2026-03-27T17:00:00+07:00",
+    )
+    assert lean["national_status_display"] and lean["current_step"]["name"]
+    assert "events" not in lean and "components" not in lean
+
+
+def test_the_lean_record_costs_fewer_queries_than_the_detail_whatever_the_history(w):
+    intake, specialist = api_for(w.intake_a), api_for(w.specialist_a)
+    with time_machine.travel(MONDAY, tick=False):
+        short = df.receive(w).code
+        long = df.receive(w).code
+        intake.act(long, "hand_over", 1)
+        specialist.act(long, "request_supplement", 2, items=["A", "B"], reasons="Thiếu")
+        intake.act(long, "receive_supplement", 3, components=[{"name": "Bản sao mới"}, {"order": 1}])
+        intake.get(short)  # the token's last use is written once a minute: not in the counts below
+        lean = {
+            code: count_queries(lambda code=code: intake.get(f"{code}/tinh-trang")) for code in (short, long)
+        }
+        full = count_queries(lambda: intake.get(long))
+    assert lean[short] == lean[long] < full
+    # the token's throttle check and lookup, the caller's scope, the dossier
+    assert lean[long] <= 4
+
+
 # -- the OpenAPI document ------------------------------------------------------------------------------
 
 
@@ -462,6 +523,7 @@ def test_openapi_documents_the_paths_and_each_action(w):
         "/api/ho-so/{code}/tiep-nhan",
         "/api/ho-so/{code}/chuyen-trang-thai",
         "/api/ho-so/{code}/dong-bo",
+        "/api/ho-so/{code}/tinh-trang",
     ):
         assert path in paths
     assert set(paths["/api/ho-so/"]) == {"get", "post"}

@@ -25,16 +25,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from motcua.catalogue.models import Procedure
+from motcua.core import refcache
 from motcua.core.models import Role, User
 from motcua.core.params import legacy_names
 from motcua.core.permissions import active_assignments
-from motcua.dossiers import ontime, selectors
+from motcua.dossiers import boxcache, ontime, selectors
 from motcua.dossiers.clock import read_clock
 from motcua.dossiers.forms import NATIONAL_TEXT, STATE_TEXT, InboxFilterForm
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import InvalidDossierInput, State
 from motcua.dossiers.selectors import Box, Filters, Page
 from motcua.dossiers.views.common import Clock, clock_view, is_partial, query
+from motcua.dossiers.views.rows import rows_html
 from motcua.workdays.domain import to_local
 from motcua.workdays.services import calendar_for
 
@@ -116,8 +118,12 @@ def _can_receive(access: selectors.Access) -> bool:
 def _nav(access: selectors.Access, now: datetime, *, active: str = "") -> Nav:
     offered = set(selectors.offered_boxes(access))
     shown = [b for b in BOXES if b.key in offered]
-    counts = selectors.box_counts(
-        access.user, boxes=[b.key for b in shown if b.counted], now=now, access=access
+    counted = [b.key for b in shown if b.counted]
+    counts = boxcache.counts(
+        access,
+        counted,
+        now,
+        lambda: selectors.box_counts(access.user, boxes=counted, now=now, access=access),
     )
     boxes = [
         {
@@ -164,6 +170,7 @@ def rows_of(dossiers: Sequence[Dossier], now: datetime, access: selectors.Access
 @legacy_names(**INBOX_LEGACY_NAMES)
 @login_required
 @require_GET
+@refcache.pinned_view
 def inbox(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     now = timezone.now()
@@ -207,6 +214,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "box": box,
         "form": form,
         "rows": rows,
+        "rows_html": rows_html(rows),
         "sort": sort,
         "next_url": f"?{query(request, page=page.next_cursor)}" if page and page.next_cursor else "",
         "first_url": f"?{query(request, page=None)}" if request.GET.get("page") else "",
@@ -242,7 +250,8 @@ def search(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     q = (request.GET.get("q") or "").strip()[:100]
     found = selectors.search(user, q, limit=PAGE_SIZE) if q else []
-    context: dict[str, Any] = {"query": q, "rows": rows_of(found, now), "searched": bool(q)}
+    rows = rows_of(found, now)
+    context: dict[str, Any] = {"query": q, "rows": rows, "rows_html": rows_html(rows), "searched": bool(q)}
     if is_partial(request):
         return render(request, "dossiers/_table.html", context)
     return render(request, "dossiers/search.html", context)

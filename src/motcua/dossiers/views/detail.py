@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from motcua.catalogue.models import WorkflowStep
+from motcua.core import refcache
 from motcua.core.errors import DomainError
 from motcua.core.models import User
 from motcua.dossiers import clock, ontime, selectors
@@ -314,6 +315,7 @@ def render_detail(
 
 @login_required
 @require_GET
+@refcache.pinned_view
 def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     try:
         screen = Screen.load(request.user, code)  # type: ignore[arg-type]
