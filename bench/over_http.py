@@ -180,7 +180,10 @@ def arguments() -> argparse.Namespace:
         help="requests a second of the paced lean-record scenario, whose p99 is the budget (default 200)",
     )
     parser.add_argument(
-        "--paced-connections", type=int, default=16, help="connections of the paced scenario (default 16)"
+        "--paced-connections",
+        type=int,
+        default=50,
+        help="connections of the paced scenario (default 50: each waits 250 ms between requests)",
     )
     parser.add_argument(
         "--runs", type=int, default=2, help="measured runs of each scenario and connection count (default 2)"

@@ -32,7 +32,7 @@ from motcua.core.audit import acting_as, record
 from motcua.core.middleware import client_ip
 from motcua.core.models import Role, User
 from motcua.core.permissions import has_role
-from motcua.dossiers import idempotency, selectors, services
+from motcua.dossiers import idempotency, lookup, selectors, services
 from motcua.dossiers import schemas as s
 from motcua.dossiers.api_auth import StaffSession, TokenAuth
 from motcua.dossiers.api_input import (
@@ -44,7 +44,7 @@ from motcua.dossiers.api_input import (
     find_procedure,
     find_unit,
 )
-from motcua.dossiers.api_output import after_write, detail_out, list_items, status_out
+from motcua.dossiers.api_output import after_create, after_write, detail_out, list_items, status_out
 from motcua.dossiers.models import Channel, Dossier, ResultDelivery
 from motcua.dossiers.rules import (
     ACTION_LABELS,
@@ -164,7 +164,7 @@ def create_dossier(
             )
         if claimed is not None:
             idempotency.bind(claimed, dossier)
-    return Status(201, after_write(user, dossier))
+    return Status(201, after_create(user, dossier))
 
 
 @router.post(
@@ -418,7 +418,7 @@ def search(
     "được thực hiện (allowed_actions) và lock_version. Hồ sơ ngoài phạm vi: 404.",
 )
 def detail(request: HttpRequest, code: str) -> s.DossierOut:
-    return detail_out(selectors.dossier_detail(_caller(request), check_code(code)))
+    return detail_out(lookup.dossier_detail(_caller(request), check_code(code)))
 
 
 @router.get(
@@ -429,7 +429,7 @@ def detail(request: HttpRequest, code: str) -> s.DossierOut:
     "với chi tiết, dùng khi chỉ cần biết hồ sơ đang ở đâu. Hồ sơ ngoài phạm vi: 404.",
 )
 def status(request: HttpRequest, code: str) -> s.DossierStatusOut:
-    return status_out(selectors.dossier_status(_caller(request), check_code(code)))
+    return status_out(lookup.dossier_status(_caller(request), check_code(code)))
 
 
 @router.get(

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from motcua.catalogue.models import Component
 from motcua.core.models import User
+from motcua.dossiers import lookup, services
 from motcua.dossiers import schemas as s
-from motcua.dossiers import selectors, services
 from motcua.dossiers.models import Channel, Dossier
 from motcua.dossiers.rules import (
     ACTION_LABELS,
@@ -96,7 +96,7 @@ def status_out(d: Dossier) -> s.DossierStatusOut:
     )
 
 
-def detail_out(detail: selectors.DossierDetail) -> s.DossierOut:
+def detail_out(detail: lookup.DossierDetail) -> s.DossierOut:
     d = detail.dossier
     catalogue_ids = {c.catalogue_component_id for c in detail.components if c.catalogue_component_id}
     catalogue = (
@@ -232,6 +232,32 @@ def detail_out(detail: selectors.DossierDetail) -> s.DossierOut:
     )
 
 
+def after_create(user: User, dossier: Dossier) -> s.DossierOut:
+    """The answer to a create, from the dossier just written (committed) in this request: its
+    reference data from the caches, its first event, components and fees read back (the database gives
+    them their ids), and no supplement, consultation or new date — a new dossier has none. The caller,
+    an intake officer of the receiving unit, sees it. ``test_api`` checks the answer equals the detail
+    read afterwards."""
+    from motcua.core import refcache
+
+    with refcache.pinned():
+        lookup.attach_reference(dossier)
+        options = services.action_options(user, dossier)
+    return detail_out(
+        lookup.DossierDetail(
+            dossier=dossier,
+            events=list(dossier.events.select_related("actor").order_by("seq")),
+            components=list(dossier.components.order_by("id")),
+            fees=list(dossier.fees.order_by("id")),
+            supplements=[],
+            consultations=[],
+            due_resets=[],
+            actions=[action for action, refusal in options.items() if refusal is None],
+            blocked={action: refusal for action, refusal in options.items() if refusal is not None},
+        )
+    )
+
+
 def after_write(user: User, dossier: Dossier) -> s.DossierOut:
     """The dossier as the caller now sees it (the write is committed).
 
@@ -239,11 +265,11 @@ def after_write(user: User, dossier: Dossier) -> s.DossierOut:
     on to the competent unit): they still get the state their own action left, with no actions.
     """
     try:
-        return detail_out(selectors.dossier_detail(user, dossier.code))
+        return detail_out(lookup.dossier_detail(user, dossier.code))
     except DossierNotFound:
         d = Dossier.objects.select_related(*services.DOSSIER_RELATED).get(pk=dossier.pk)
         return detail_out(
-            selectors.DossierDetail(
+            lookup.DossierDetail(
                 dossier=d,
                 events=list(d.events.select_related("actor").order_by("seq")),
                 components=list(d.components.order_by("id")),

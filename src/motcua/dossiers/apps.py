@@ -34,5 +34,11 @@ class DossiersConfig(AppConfig):
         for signal, uid in ((post_save, "save"), (post_delete, "delete")):
             uid = f"dossiers.boxcache.{uid}"
             signal.connect(assignments_changed, sender=RoleAssignment, dispatch_uid=uid)
+        from motcua.core import audit
+
+        audit.exempt(
+            "dossiers.BoxGeneration",
+            reason="mã thế hệ của bộ nhớ tạm số lượng hồ sơ: thay sau mỗi thao tác đã được ghi nhật ký",
+        )
         # The dossier list export (``exports.registry``).
         from motcua.dossiers import exports  # noqa: F401

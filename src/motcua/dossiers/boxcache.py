@@ -9,7 +9,7 @@ change only when a dossier of the user's scope changes, when an assignment chang
 
 - the user and their scope as read for this request (``Access``: roles, units, workflow steps);
 - a *generation token* for each unit of that scope, one for the user as assignee, and one for
-  everything (``ALL``);
+  everything (``ALL``), read together from the ``BoxGeneration`` table (one query);
 - the minute (``TIME_BUCKET_SECONDS``): a count that moves with the clock is at most that old;
 - the reference-data token (``core.refcache``: procedures, workflow steps, calendars, rules).
 
@@ -18,10 +18,11 @@ transaction commits (``transaction.on_commit``), so a reader that sees the new t
 write: ``touch_dossier`` for each action of the pipeline (the receiving and competent units, the fixed
 unit of the old and new workflow step, the old and new assignee), ``touch_units`` for consultations
 (the consulted units), ``touch_all`` for role assignments, imports and rebuilds. A count computed
-before the commit can only have been stored under the old token, which no reader uses any more. A
-token missing from the cache (evicted, or never written) is created before the counts are read, so an
-eviction can never bring back an older entry. ``test_box_counts_cache`` proves it: a hand-over shows in
-the recipient's and the sender's counts at once, through the pages.
+before the commit can only have been stored under the old token, which no reader uses any more. The
+tokens live in a table, not in the cache: a cache may evict a token, and a token read as missing again
+after an eviction could bring back counts stored under it before. The counts themselves may be evicted
+at any time (they are counted again). ``test_box_counts_cache`` proves it: a hand-over shows in the
+recipient's and the sender's counts at once, through the pages.
 """
 
 from __future__ import annotations
@@ -36,19 +37,19 @@ from django.core.cache import cache
 from django.db import transaction
 
 from motcua.core import refcache
+from motcua.dossiers.models import BoxGeneration
 
 TIME_BUCKET_SECONDS = 60
 COUNTS_TIMEOUT = 2 * TIME_BUCKET_SECONDS
-TOKEN_TIMEOUT = None  # tokens never expire (they may still be evicted: see ``_tokens``)
-ALL = "dossiers.boxgen.all"
+ALL = "all"
 
 
 def _unit_key(unit_id: int) -> str:
-    return f"dossiers.boxgen.u{int(unit_id)}"
+    return f"u{int(unit_id)}"
 
 
 def _user_key(user_id: int) -> str:
-    return f"dossiers.boxgen.a{int(user_id)}"
+    return f"a{int(user_id)}"
 
 
 def _replace(keys: Iterable[str]) -> None:
@@ -58,7 +59,13 @@ def _replace(keys: Iterable[str]) -> None:
 
     def write() -> None:
         token = uuid.uuid4().hex
-        cache.set_many(dict.fromkeys(chosen, token), timeout=TOKEN_TIMEOUT)
+        # One statement: insert the tokens never written, replace the others.
+        BoxGeneration.objects.bulk_create(
+            [BoxGeneration(key=k, token=token) for k in chosen],
+            update_conflicts=True,
+            unique_fields=["key"],
+            update_fields=["token"],
+        )
 
     transaction.on_commit(write)  # runs at once outside a transaction
 
@@ -97,15 +104,8 @@ def assignments_changed(sender: Any, **kwargs: Any) -> None:
 
 
 def _tokens(keys: list[str]) -> list[str]:
-    found = cache.get_many(keys)
-    missing = [k for k in keys if k not in found]
-    if missing:
-        # A token never written or evicted: write one now (``add`` keeps one written meanwhile), so a
-        # count cached before the eviction, under the old token, is never read again.
-        for key in missing:
-            cache.add(key, uuid.uuid4().hex, timeout=TOKEN_TIMEOUT)
-        found.update(cache.get_many(missing))
-    return [str(found.get(k, "")) for k in keys]
+    found = dict(BoxGeneration.objects.filter(key__in=keys).values_list("key", "token"))
+    return [found.get(k, "") for k in keys]  # "": never written yet (the first write inserts it)
 
 
 def counts(

@@ -596,3 +596,19 @@ class CreationKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class BoxGeneration(models.Model):
+    """A generation token of the box counts cache (``dossiers.boxcache``): ``key`` names a unit
+    (``u<id>``), an assignee (``a<id>``) or everything (``all``); a write that can change the counts of
+    its users replaces the token after its commit."""
+
+    key = models.CharField(max_length=40, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "mã thế hệ số lượng hồ sơ theo hộp"
+        verbose_name_plural = "mã thế hệ số lượng hồ sơ theo hộp"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.token}"

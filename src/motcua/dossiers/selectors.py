@@ -34,12 +34,11 @@ from motcua.core.models import OrgUnit, Role, RoleAssignment, User
 from motcua.core.permissions import role_units_sql
 from motcua.core.rules import rule_value
 from motcua.core.text import search_tokens
-from motcua.dossiers.models import Consultation, Dossier, DossierEvent
+from motcua.dossiers.models import Consultation, Dossier
 from motcua.dossiers.rules import (
     CLOCK_RUNNING,
     PERMISSIONS,
     Action,
-    DossierNotFound,
     InvalidDossierInput,
     State,
 )
@@ -156,21 +155,6 @@ class Page:
     items: list[Dossier]
     next_cursor: str | None
     sort: str
-
-
-@dataclass
-class DossierDetail:
-    dossier: Dossier
-    events: list[DossierEvent]
-    components: list[Any]
-    fees: list[Any]
-    supplements: list[Any]
-    consultations: list[Any]
-    due_resets: list[Any]
-    actions: list[Action] = field(default_factory=list)
-    # Actions the user's role allows here but the dossier's situation refuses now, with the reason
-    # (never in ``actions``; a screen may explain them).
-    blocked: dict[Action, Any] = field(default_factory=dict)
 
 
 # -- scope, resolved to ids -------------------------------------------------------------------------
@@ -680,61 +664,6 @@ def next_step(steps: Sequence[WorkflowStep], current: WorkflowStep | None) -> Wo
 
 
 # -- one dossier ---------------------------------------------------------------------------------
-
-
-def dossier_detail(user: User, code: str) -> DossierDetail:
-    """A dossier with its history; ``DossierNotFound`` when unknown *or* outside the user's scope."""
-    from motcua.dossiers.services import DOSSIER_RELATED, action_options
-
-    dossier = visible(user).select_related(*DOSSIER_RELATED).filter(code=code).first()
-    if dossier is None:
-        raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.")
-    options = action_options(user, dossier)
-    return DossierDetail(
-        dossier=dossier,
-        events=list(dossier.events.select_related("actor").order_by("seq")),
-        components=list(dossier.components.order_by("id")),
-        fees=list(dossier.fees.order_by("id")),
-        supplements=list(dossier.supplements.order_by("requested_at", "id")),
-        consultations=list(dossier.consultations.select_related("unit").order_by("batch", "order")),
-        due_resets=list(dossier.due_resets.order_by("ordinal")),
-        actions=[action for action, refusal in options.items() if refusal is None],
-        blocked={action: refusal for action, refusal in options.items() if refusal is not None},
-    )
-
-
-STATUS_FIELDS = (
-    "code",
-    "state",
-    "national_status",
-    "submitted_at",
-    "received_at",
-    "due_at",
-    "promised_at",
-    "finished_at",
-    "returned_at",
-    "lock_version",
-    "procedure__code",
-    "procedure__name",
-    "current_step__code",
-    "current_step__name",
-    "current_step__role",
-)
-
-
-def dossier_status(user: User, code: str) -> Dossier:
-    """The lean record of one dossier (status, step, dates) in the user's scope: one query after the
-    scope, only the columns tracking shows; ``DossierNotFound`` when unknown *or* outside the scope."""
-    dossier = (
-        visible(user)
-        .select_related("procedure", "current_step")
-        .only(*STATUS_FIELDS)
-        .filter(code=code)
-        .first()
-    )
-    if dossier is None:
-        raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.")
-    return dossier
 
 
 _CODE_LIKE = re.compile(r"^[0-9A-Za-z.]+-\d{6,8}-\d{3,}$")

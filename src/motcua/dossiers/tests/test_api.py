@@ -165,6 +165,20 @@ def test_counter_to_return_through_the_api_with_tokens(w):
     assert sync["data"][0]["MaHoSo"] == code and sync["data"][0]["TrangThaiHoSo"] == 10
 
 
+@pytest.mark.parametrize("channel", [1, 2, 3])
+def test_the_answer_to_a_create_is_the_dossier_as_read_afterwards(w, channel):
+    """The 201 body is built from the dossier just written (not read back whole): it must say exactly
+    what the detail says when read afterwards — components with their ids, the first event, the
+    actions the officer may take next."""
+    intake = api_for(w.intake_a)
+    with time_machine.travel(MONDAY, tick=False):
+        created = intake.post("", create_body(w, channel=channel))
+        assert created.status_code == 201, created.content
+        body = created.json()
+        assert body == intake.get(body["code"]).json()
+    assert body["events"] and body["components"] and body["allowed_actions"]
+
+
 def test_online_submission_new_applicant_then_acceptance(w):
     intake = api_for(w.intake_a, "Cổng DVC")
     body = create_body(

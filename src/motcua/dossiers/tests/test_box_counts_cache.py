@@ -105,15 +105,15 @@ def test_a_new_role_assignment_changes_the_boxes_at_once(client, w, django_captu
     assert counts(client, w.specialist_b)["can-xu-ly"] == 1
 
 
-def test_an_evicted_token_never_brings_back_older_counts(client, w, django_capture_on_commit_callbacks):
+def test_the_counts_may_be_evicted_at_any_time(client, w, django_capture_on_commit_callbacks):
+    """The cache may drop the counts (Redis under memory pressure, the database cache culling): they are
+    counted again, never taken from an older generation."""
     with django_capture_on_commit_callbacks(execute=True):
         d = s.hand_over(df.receive(w).code, by=w.intake_a, expected_version=1)
-    cache.clear()  # no token in the cache (a fresh Redis, or every token evicted)
     assert counts(client, w.leader_a).get("cho-duyet", 0) == 0
     with django_capture_on_commit_callbacks(execute=True):
         s.hand_over(d.code, by=w.specialist_a, expected_version=2)
-    # The new tokens are evicted again: the counts stored before the hand-over must not come back.
-    cache.delete_many(
-        ["dossiers.boxgen.all", f"dossiers.boxgen.u{w.ward_a.pk}", f"dossiers.boxgen.a{w.leader_a.pk}"]
-    )
+    cache.clear()
     assert counts(client, w.leader_a)["cho-duyet"] == 1
+    client.force_login(w.leader_a)
+    assert count_queries(client) == 0  # counted once more, then kept

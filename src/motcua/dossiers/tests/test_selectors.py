@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from motcua.catalogue.models import WorkflowStep
 from motcua.core.models import Role, RoleAssignment
+from motcua.dossiers import lookup
 from motcua.dossiers import selectors as q
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Channel
@@ -336,15 +337,15 @@ def test_detail_and_search_are_scoped_and_ignore_diacritics(w):
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
         d = df.receive(w)
         org = df.receive(w, applicant=w.organisation)
-    detail = q.dossier_detail(w.intake_a, d.code)
+    detail = lookup.dossier_detail(w.intake_a, d.code)
     assert [e.action for e in detail.events] == ["receive_at_counter"]
     assert "hand_over" in detail.actions and len(detail.components) == 2
-    assert q.dossier_detail(w.supervisor, d.code).actions == []
+    assert lookup.dossier_detail(w.supervisor, d.code).actions == []
     for user in (w.intake_b, w.specialist_b):
         with pytest.raises(DossierNotFound):
-            q.dossier_detail(user, d.code)
+            lookup.dossier_detail(user, d.code)
     with pytest.raises(DossierNotFound):
-        q.dossier_detail(w.intake_a, "000.11.01.H31-260309-9999")
+        lookup.dossier_detail(w.intake_a, "000.11.01.H31-260309-9999")
     assert [x.code for x in q.search(w.intake_a, "nguyen thi hong")] == [d.code]
     assert [x.code for x in q.search(w.intake_a, "NGUYỄN Nhung")] == [d.code]
     assert [x.code for x in q.search(w.intake_a, df.CITIZEN_ID)] == [d.code]

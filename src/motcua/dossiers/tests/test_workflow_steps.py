@@ -20,7 +20,7 @@ from django.db import transaction
 
 from motcua.catalogue.tests import factories as cf
 from motcua.core.models import AuditEntry, Role, RoleAssignment
-from motcua.dossiers import rules
+from motcua.dossiers import lookup, rules
 from motcua.dossiers import selectors as q
 from motcua.dossiers import services as s
 from motcua.dossiers.models import DailySequence, Dossier, DossierEvent
@@ -137,7 +137,8 @@ def test_hand_over_is_not_offered_at_the_last_processing_step(w):
         d = to_signing(w)
         actions = offered(w.head_a, d)
         assert Action.HAND_OVER not in actions and Action.MARK_RESULT_READY in actions
-        assert q.dossier_detail(w.head_a, d.code).blocked[Action.HAND_OVER].code == "dossier_no_next_step"
+        blocked = lookup.dossier_detail(w.head_a, d.code).blocked
+        assert blocked[Action.HAND_OVER].code == "dossier_no_next_step"
         with nothing_written(), pytest.raises(DossierConflict) as caught:
             s.hand_over(d.code, by=w.head_a, expected_version=4)
         assert caught.value.code == "dossier_no_next_step"
@@ -276,7 +277,7 @@ def test_every_action_offered_is_accepted_through_a_dossiers_life(w):
         assert Action.REQUEST_SUPPLEMENT not in offers["chutich_a"]
         assert Action.RESET_DUE not in offers["chutich_a"]
         assert Action.REFUSE_AFTER_APPRAISAL not in offers["chutich_a"]  # due Thursday 12/03 17:00
-        blocked = q.dossier_detail(w.head_a, d.code).blocked
+        blocked = lookup.dossier_detail(w.head_a, d.code).blocked
         assert {a: e.code for a, e in blocked.items()} == {
             Action.HAND_OVER: "dossier_no_next_step",
             Action.REQUEST_SUPPLEMENT: "supplement_window_closed",

@@ -1,6 +1,6 @@
 """One dossier as its page shows it to one user now, and the action panels it offers.
 
-``Screen`` loads the dossier once (``selectors.dossier_detail``, scoped to the user's units) with the
+``Screen`` loads the dossier once (``lookup.dossier_detail``, scoped to the user's units) with the
 workflow's steps and the competent unit's calendar, and says which actions to offer with what the
 officer must know first: the people a step may go to, the supplement window, the apology rule…
 """
@@ -21,7 +21,7 @@ from motcua.catalogue.models import WorkflowStep
 from motcua.core.models import OrgUnit, RoleAssignment, User
 from motcua.core.permissions import active_assignments
 from motcua.core.rules import rule_value
-from motcua.dossiers import rules, selectors, services
+from motcua.dossiers import lookup, rules, selectors, services
 from motcua.dossiers.forms import ACTION_FORMS, ACTION_TEXT, ROLE_TEXT, ActionForm, AnswerConsultationForm
 from motcua.dossiers.models import Channel, Consultation, Dossier
 from motcua.dossiers.rules import Action
@@ -77,7 +77,7 @@ class Screen:
     """One dossier as the page shows it to one user now: everything computed once."""
 
     user: User
-    detail: selectors.DossierDetail
+    detail: lookup.DossierDetail
     now: datetime
     calendar: Calendar
     steps: list[WorkflowStep]
@@ -86,7 +86,7 @@ class Screen:
 
     @classmethod
     def load(cls, user: User, code: str) -> Screen:
-        detail = selectors.dossier_detail(user, code)
+        detail = lookup.dossier_detail(user, code)
         now = timezone.now()
         dossier = detail.dossier
         return cls(
