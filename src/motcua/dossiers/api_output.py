@@ -267,16 +267,5 @@ def after_write(user: User, dossier: Dossier) -> s.DossierOut:
     try:
         return detail_out(lookup.dossier_detail(user, dossier.code))
     except DossierNotFound:
-        d = Dossier.objects.select_related(*services.DOSSIER_RELATED).get(pk=dossier.pk)
-        return detail_out(
-            lookup.DossierDetail(
-                dossier=d,
-                events=list(d.events.select_related("actor").order_by("seq")),
-                components=list(d.components.order_by("id")),
-                fees=list(d.fees.order_by("id")),
-                supplements=list(d.supplements.order_by("requested_at", "id")),
-                consultations=list(d.consultations.select_related("unit").order_by("batch", "order")),
-                due_resets=list(d.due_resets.order_by("ordinal")),
-                actions=[],
-            )
-        )
+        d = Dossier.objects.select_related(*lookup.PEOPLE_RELATED).get(pk=dossier.pk)
+        return detail_out(lookup.detail_of(lookup.attach_reference(d), {}))

@@ -78,7 +78,12 @@ def _detail(user: User, code: str) -> DossierDetail:
     if dossier is None:
         raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.")
     attach_reference(dossier)
-    options = action_options(user, dossier)
+    return detail_of(dossier, action_options(user, dossier))
+
+
+def detail_of(dossier: Dossier, options: dict[Action, Any]) -> DossierDetail:
+    """``dossier`` with its history and lists (six queries, whatever their length); ``options``: what
+    ``services.action_options`` says of each action (None: allowed)."""
     return DossierDetail(
         dossier=dossier,
         events=list(dossier.events.select_related("actor").order_by("seq")),

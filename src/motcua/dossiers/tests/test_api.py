@@ -449,14 +449,20 @@ def test_list_costs_the_same_queries_for_3_and_30_dossiers(w):
     assert small == large
 
 
+def short_and_long(w, intake: Api, specialist: Api) -> tuple[str, str]:
+    """Two dossiers: one just received, one with a hand-over, a supplement asked and received."""
+    short = df.receive(w).code
+    long = df.receive(w).code
+    intake.act(long, "hand_over", 1)
+    specialist.act(long, "request_supplement", 2, items=["A", "B"], reasons="Thiếu")
+    intake.act(long, "receive_supplement", 3, components=[{"name": "Bản sao mới"}, {"order": 1}])
+    return short, long
+
+
 def test_detail_costs_the_same_queries_for_a_short_and_a_long_history(w):
     intake, specialist = api_for(w.intake_a), api_for(w.specialist_a)
     with time_machine.travel(MONDAY, tick=False):
-        short = df.receive(w).code
-        long = df.receive(w).code
-        intake.act(long, "hand_over", 1)
-        specialist.act(long, "request_supplement", 2, items=["A", "B"], reasons="Thiếu")
-        intake.act(long, "receive_supplement", 3, components=[{"name": "Bản sao mới"}, {"order": 1}])
+        short, long = short_and_long(w, intake, specialist)
         specialist.act(long, "request_payment", 4, items=[{"name": "Phí", "amount_vnd": 1000}])
         intake.act(long, "confirm_payment", 5)
         assert len(intake.get(long).json()["events"]) == 6
@@ -509,11 +515,7 @@ def test_the_lean_record_says_what_the_detail_says_with_the_apology_date(w):
 def test_the_lean_record_costs_fewer_queries_than_the_detail_whatever_the_history(w):
     intake, specialist = api_for(w.intake_a), api_for(w.specialist_a)
     with time_machine.travel(MONDAY, tick=False):
-        short = df.receive(w).code
-        long = df.receive(w).code
-        intake.act(long, "hand_over", 1)
-        specialist.act(long, "request_supplement", 2, items=["A", "B"], reasons="Thiếu")
-        intake.act(long, "receive_supplement", 3, components=[{"name": "Bản sao mới"}, {"order": 1}])
+        short, long = short_and_long(w, intake, specialist)
         intake.get(short)  # the token's last use is written once a minute: not in the counts below
         lean = {
             code: count_queries(lambda code=code: intake.get(f"{code}/tinh-trang")) for code in (short, long)
