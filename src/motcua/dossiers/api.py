@@ -32,7 +32,7 @@ from motcua.core.audit import acting_as, record
 from motcua.core.middleware import client_ip
 from motcua.core.models import Role, User
 from motcua.core.permissions import has_role
-from motcua.dossiers import idempotency, lookup, selectors, services
+from motcua.dossiers import idempotency, lookup, refdata, selectors, services
 from motcua.dossiers import schemas as s
 from motcua.dossiers.api_auth import StaffSession, TokenAuth
 from motcua.dossiers.api_input import (
@@ -441,14 +441,11 @@ def status(request: HttpRequest, code: str) -> s.DossierStatusOut:
 )
 def sync_record(request: HttpRequest, code: str) -> dict[str, Any]:
     check_code(code)
-    dossier = (
-        selectors.visible(_caller(request))
-        .select_related(*services.DOSSIER_RELATED)
-        .filter(code=code)
-        .first()
-    )
+    visible = selectors.visible(_caller(request)).select_related(*refdata.PEOPLE_RELATED)
+    dossier = visible.filter(code=code).first()
     if dossier is None:
         raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.")
+    refdata.attach_reference(dossier)
     return dong_bo_ho_so_mc(dossier, updating=dossier.lock_version > 1)
 
 

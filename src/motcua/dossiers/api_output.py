@@ -8,7 +8,7 @@ from datetime import datetime
 
 from motcua.catalogue.models import Component
 from motcua.core.models import User
-from motcua.dossiers import lookup, services
+from motcua.dossiers import lookup, refdata, services
 from motcua.dossiers import schemas as s
 from motcua.dossiers.models import Channel, Dossier
 from motcua.dossiers.rules import (
@@ -241,7 +241,7 @@ def after_create(user: User, dossier: Dossier) -> s.DossierOut:
     from motcua.core import refcache
 
     with refcache.pinned():
-        lookup.attach_reference(dossier)
+        refdata.attach_reference(dossier)
         options = services.action_options(user, dossier)
     return detail_out(
         lookup.DossierDetail(
@@ -267,5 +267,5 @@ def after_write(user: User, dossier: Dossier) -> s.DossierOut:
     try:
         return detail_out(lookup.dossier_detail(user, dossier.code))
     except DossierNotFound:
-        d = Dossier.objects.select_related(*lookup.PEOPLE_RELATED).get(pk=dossier.pk)
-        return detail_out(lookup.detail_of(lookup.attach_reference(d), {}))
+        d = Dossier.objects.select_related(*refdata.PEOPLE_RELATED).get(pk=dossier.pk)
+        return detail_out(lookup.detail_of(refdata.attach_reference(d), {}))

@@ -67,7 +67,9 @@ def _replace(keys: Iterable[str]) -> None:
             update_fields=["token"],
         )
 
-    transaction.on_commit(write)  # runs at once outside a transaction
+    # Runs at once outside a transaction. ``robust``: a failure here is logged and never turns an action
+    # already committed into an error page; the counts are then at most ``COUNTS_TIMEOUT`` old.
+    transaction.on_commit(write, robust=True)
 
 
 def touch_units(unit_ids: Iterable[int | None], user_ids: Iterable[int | None] = ()) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from motcua.catalogue import cache as catalogue_cache
 from motcua.core import refcache
-from motcua.core.models import OrgUnit, User
+from motcua.core.models import User
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.refdata import PEOPLE_RELATED, attach_reference
 from motcua.dossiers.rules import Action, DossierNotFound
 from motcua.dossiers.selectors import visible
 
@@ -28,40 +28,6 @@ class DossierDetail:
     # Actions the user's role allows here but the dossier's situation refuses now, with the reason
     # (never in ``actions``; a screen may explain them).
     blocked: dict[Action, Any] = field(default_factory=dict)
-
-
-# A dossier's own people, joined to its row; its procedure, version, field, units and workflow step come
-# from the reference-data caches (``attach_reference``). The eleven-table join of all of them
-# (``services.DOSSIER_RELATED``) cost PostgreSQL 8–20 ms of *planning* for 1 ms of execution on the
-# 1,000,000-dossier database (29 indexes on the dossier table; docs/benchmarks.md).
-PEOPLE_RELATED = ("applicant_person", "applicant_organisation", "assignee")
-
-
-def _units_by_id() -> dict[int, OrgUnit]:
-    return refcache.lookup(("dossiers.units_by_id",), lambda: {u.pk: u for u in OrgUnit.objects.all()})
-
-
-def attach_reference(dossier: Dossier) -> Dossier:
-    """Give ``dossier`` its procedure (with its field), version, receiving and competent units and current
-    step (with its unit) from the process's reference-data cache (``core.refcache``: renewed on every
-    change of the catalogue or the units), without a query once the cache is warm. The objects are
-    shared by the process: read them, never change them (the services load their own for a write)."""
-    with refcache.pinned():
-        bundle = catalogue_cache.bundle(dossier.procedure_version_id)
-        units = _units_by_id()
-    version = bundle.version
-    if version.procedure_id == dossier.procedure_id:
-        dossier.procedure_version = version
-        dossier.procedure = version.procedure
-    for name in ("receiving_unit", "competent_unit"):
-        unit = units.get(getattr(dossier, f"{name}_id"))
-        if unit is not None:
-            setattr(dossier, name, unit)
-    if dossier.current_step_id is not None:
-        step = next((st for st in bundle.steps if st.pk == dossier.current_step_id), None)
-        if step is not None:
-            dossier.current_step = step
-    return dossier
 
 
 def dossier_detail(user: User, code: str) -> DossierDetail:

@@ -27,7 +27,6 @@ must patch it in the module that looks it up (``_check_version`` of a use case i
 from __future__ import annotations
 
 from motcua.dossiers.services._base import (
-    DOSSIER_RELATED,
     Applicant,
     ComponentInput,
     ConsultationTarget,
@@ -62,7 +61,6 @@ from motcua.dossiers.services.supplements import receive_supplement, request_sup
 
 __all__ = [
     "CHANNEL_CODES",
-    "DOSSIER_RELATED",
     "Applicant",
     "ComponentInput",
     "ConsultationTarget",

@@ -24,6 +24,7 @@ from motcua.core import audit, refcache
 from motcua.core.models import Organisation, OrgUnit, Person, Role, RoleAssignment, User
 from motcua.core.rules import rule_value
 from motcua.dossiers.models import Channel, Dossier, DossierComponent, DossierFee
+from motcua.dossiers.refdata import PEOPLE_RELATED, attach_reference
 from motcua.dossiers.rules import (
     STALE_MESSAGE,
     DossierConflict,
@@ -74,25 +75,14 @@ class ConsultationTarget:
 # -- loading, labels, attribution ------------------------------------------------------------------
 
 
-DOSSIER_RELATED = (
-    "procedure",
-    "procedure__field",
-    "procedure_version",
-    "receiving_unit",
-    "competent_unit",
-    "current_step",
-    "current_step__unit",
-    "assignee",
-    "applicant_person",
-    "applicant_organisation",
-)
-
-
 def _load(code: str) -> Dossier:
+    """The dossier to act on, with its people joined and its reference data from the caches
+    (``refdata.attach_reference``: the join of all of them cost PostgreSQL 12–21 ms of planning)."""
     try:
-        return Dossier.objects.select_related(*DOSSIER_RELATED).get(code=code)
+        dossier = Dossier.objects.select_related(*PEOPLE_RELATED).get(code=code)
     except Dossier.DoesNotExist:
         raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.") from None
+    return attach_reference(dossier)
 
 
 def _label(user: User) -> str:

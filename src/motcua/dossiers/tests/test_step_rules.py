@@ -29,6 +29,7 @@ from motcua.dossiers import rules
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import Action, DossierForbidden, DossierNotFound, Side, State
+from motcua.dossiers.services._base import _load
 from motcua.dossiers.tests import factories as df
 from motcua.dossiers.tests.factories import at
 
@@ -112,7 +113,7 @@ class Province:
 
 
 def fresh(code: str) -> Dossier:
-    return Dossier.objects.select_related(*s.DOSSIER_RELATED).get(code=code)
+    return _load(code)  # as the services load it to act
 
 
 # -- putting a dossier where an action can succeed ------------------------------------------------------
