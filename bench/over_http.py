@@ -105,19 +105,23 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def dashboard_table(rows: list[dict[str, Any]]) -> str:
-    lines = ["| 766 dashboard (province) | path | first request, cache emptied | again (cached) | status |"]
-    lines.append("|---|---|---|---|---|")
+    lines = [
+        "| 766 dashboard (province) | path | first request, cache emptied | again (cached) "
+        "| after one dossier of the period changed | status |"
+    ]
+    lines.append("|---|---|---|---|---|---|")
     for case in dict.fromkeys(r["case"] for r in rows):
         mine = [r for r in rows if r["case"] == case]
         cold = [r["cold_s"] for r in mine]
         warm = [r["warm_s"] * 1000 for r in mine]
-        statuses = sorted({str(r["cold_status"]) for r in mine} | {str(r["warm_status"]) for r in mine})
+        changed = [r["changed_s"] for r in mine]
+        statuses = sorted({str(r[f"{w}_status"]) for r in mine for w in ("cold", "warm", "changed")})
         label = case + (
             f" ({mine[0]['dossiers_received']:,} received)" if mine[0]["dossiers_received"] else ""
         )
         lines.append(
             f"| {label} | `{mine[0]['path']}` | {span(cold, '{:.2f}', ' s')} | "
-            f"{span(warm, ms_format(warm), ' ms')} | "
+            f"{span(warm, ms_format(warm), ' ms')} | {span(changed, '{:.2f}', ' s')} | "
             f"{', '.join(map(str, statuses))} |"
         )
     return "\n".join(lines)

@@ -13,7 +13,12 @@ province-year at a million dossiers), so the screens never call it directly. The
   their ``lock_version`` — every use case and every import changes one of them. One grouped query
   gives the stamps of many periods and units at once (``stamps``).
 
-A change of any dossier of the scope gives a new key, so the next view shows it. Outbox deliveries
+A change of any dossier of the scope gives a new key, so the next view shows it. The dashboard's
+*context* — the months of the trend other than the one asked and the ranking of the units — may lag:
+when its key is missing, the last value computed for the same period and scope (kept under a key
+without the stamp, ``_latest_key``) is shown with the time it was computed, and the background task
+``evaluation.refresh_dashboard`` computes the new one (once: a cache flag keeps a burst of views from
+queueing it again). The figure asked for and the indicator pages are always exact. Outbox deliveries
 (indicator 1.4) do not touch the dossier row: the periodic job ``evaluation.precompute`` rewrites the
 last 13 months of the province and of its top units every hour, which bounds that lag to an hour
 (docs/evaluation.md, "Dashboard").
@@ -28,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,6 +56,7 @@ from motcua.evaluation.index766 import RULE_KEY, period_of, weights_on
 VERSION = 1  # of the cached values' shape
 TIMEOUT = 40 * 24 * 3600  # keys of older data stamps are never asked again and expire
 TREND_MONTHS = 12
+REFRESH_FLAG_SECONDS = 15 * 60  # a refresh that did not finish by then may be queued again
 # The units ranked below a scope: the competent agencies and local governments (not the divisions
 # inside them, not the province's office or service centre).
 RANKED_KINDS = frozenset(
@@ -209,6 +215,30 @@ def _weights_digest(day: date) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+def _latest_key(kind: str, period: Period, unit_id: int | None, procedure_id: int | None) -> str:
+    """The last value computed for a period and scope, whatever the state of the data then."""
+    parts = [
+        kind,
+        period.start.isoformat(),
+        period.end.isoformat(),
+        str(unit_id or "all"),
+        str(procedure_id or "-"),
+    ]
+    return f"motcua:eval766:v{VERSION}:latest:{':'.join(parts)}"
+
+
+Entry = tuple[str, Period, int | None, int | None, Stamp]  # kind, period, unit id, procedure id, stamp
+
+
+def _put(values: Sequence[tuple[Entry, Any]]) -> None:
+    """Cache each value under its exact key and under its latest key (one ``set_many``)."""
+    out: dict[str, Any] = {}
+    for (kind, period, unit_id, procedure_id, stamp), value in values:
+        out[_key(kind, period, unit_id, procedure_id, stamp)] = value
+        out[_latest_key(kind, period, unit_id, procedure_id)] = value
+    cache.set_many(out, TIMEOUT)
+
+
 def _key(kind: str, period: Period, unit_id: int | None, procedure_id: int | None, stamp: Stamp) -> str:
     parts = [
         kind,
@@ -333,11 +363,17 @@ def _rank(ranked: Sequence[OrgUnit], per_unit: dict[int, Index766Result], at: da
 
 
 class Board:
-    """The cached reads of one request: the units and the data stamps are read once and shared."""
+    """The cached reads of one request: the units and the data stamps are read once and shared.
+
+    ``lagging`` lists what was shown from an earlier state of the data (``may_lag``); the view hands it
+    to ``tasks.refresh_later`` so the background task computes it."""
 
     def __init__(self, units: Sequence[OrgUnit] | None = None) -> None:
         self.units = list(units) if units is not None else all_units()
         self._stamps: dict[tuple[Period, int | None, int | None], dict[int, Stamp]] = {}
+        self.lagging: list[
+            tuple[str, Period, int | None, datetime]
+        ] = []  # kind, period, unit id, computed at
 
     def load_stamps(
         self, periods: Sequence[Period], unit: OrgUnit | None, procedure: Procedure | None = None
@@ -355,43 +391,100 @@ class Board:
         return self.snapshots([period], unit, procedure)[0]
 
     def snapshots(
-        self, periods: Sequence[Period], unit: OrgUnit | None, procedure: Procedure | None = None
+        self,
+        periods: Sequence[Period],
+        unit: OrgUnit | None,
+        procedure: Procedure | None = None,
+        may_lag: Collection[Period] = (),
     ) -> list[Snapshot]:
         """The index of each period for one scope: one stamp query, one cache read, and a computation
-        only for the periods whose data changed since they were last computed."""
+        only for the periods whose data changed since they were last computed — except those of
+        ``may_lag`` that were computed before: their last value is shown and noted in ``lagging``."""
         procedure_id = procedure.pk if procedure else None
+        uid = unit.pk if unit else None
         ids = subtree_ids(unit, self.units)
         by_period = self.load_stamps(periods, unit, procedure)
+        entries: list[Entry] = [
+            ("index", p, uid, procedure_id, roll_up(s, ids)) for p, s in zip(periods, by_period, strict=True)
+        ]
         with refcache.pinned():  # one read of the generation token for all the keys
-            keys = [
-                _key("index", p, unit.pk if unit else None, procedure_id, roll_up(s, ids))
-                for p, s in zip(periods, by_period, strict=True)
-            ]
-        found = cache.get_many(list(dict.fromkeys(keys)))
+            keys = [_key(*e) for e in entries]
+        lag = [p for p in dict.fromkeys(periods) if p in may_lag]
+        found = cache.get_many(
+            list(dict.fromkeys([*keys, *(_latest_key("index", p, uid, procedure_id) for p in lag)]))
+        )
         out: list[Snapshot] = []
-        fresh: dict[str, Snapshot] = {}
-        for period, key in zip(periods, keys, strict=True):
-            snap = found.get(key) or fresh.get(key)
+        fresh: dict[str, tuple[Entry, Snapshot]] = {}
+        for period, key, entry in zip(periods, keys, entries, strict=True):
+            snap = found.get(key) or (fresh[key][1] if key in fresh else None)
+            if not isinstance(snap, Snapshot) and period in may_lag:
+                snap = found.get(_latest_key("index", period, uid, procedure_id))
+                if isinstance(snap, Snapshot):
+                    self.lagging.append(("index", period, uid, snap.computed_at))
             if not isinstance(snap, Snapshot):
                 result, _ = compute_many(period, unit, (), self.units, procedure)
-                snap = fresh[key] = Snapshot(result, timezone.now())
+                snap = Snapshot(result, timezone.now())
+                fresh[key] = (entry, snap)
             out.append(snap)
         if fresh:
-            cache.set_many(fresh, TIMEOUT)
+            _put(list(fresh.values()))
         return out
 
-    def ranking(self, period: Period, root: OrgUnit | None) -> Ranking:
-        """The ranked units below ``root`` for the period (computed with the root's own index)."""
+    def ranking(self, period: Period, root: OrgUnit | None, may_lag: bool = False) -> Ranking:
+        """The ranked units below ``root`` for the period (computed with the root's own index); with
+        ``may_lag``, the last ranking computed is shown while the data has changed since."""
         unit_stamps = self.load_stamps([period], root)[0]
         ids = subtree_ids(root, self.units)
         stamp = roll_up(unit_stamps, ids)
+        uid = root.pk if root else None
         with refcache.pinned():
-            key = _key("rank", period, root.pk if root else None, None, stamp)
-        found = cache.get(key)
-        if isinstance(found, Ranking):
-            return found
+            key = _key("rank", period, uid, None, stamp)
+        wanted = [key, _latest_key("rank", period, uid, None)] if may_lag else [key]
+        found = cache.get_many(wanted)
+        if isinstance(found.get(key), Ranking):
+            return found[key]
+        latest = found.get(wanted[-1]) if may_lag else None
+        if isinstance(latest, Ranking):
+            self.lagging.append(("rank", period, uid, latest.computed_at))
+            return latest
         ranked = ranked_units(root, period.end, self.units)
         return store(period, root, ranked, self.units, stamp, unit_stamps)[1]
+
+    def lag_since(self) -> datetime | None:
+        """When the oldest value shown from an earlier state of the data was computed (None: all exact)."""
+        return min((at for *_, at in self.lagging), default=None)
+
+    def lagging_work(self) -> list[list[Any]]:
+        """What ``refresh`` should compute: [kind, first day, last day, unit id or 0], sorted."""
+        return [
+            list(w)
+            for w in sorted(
+                {(k, p.start.isoformat(), p.end.isoformat(), u or 0) for k, p, u, _ in self.lagging}
+            )
+        ]
+
+
+def refresh(work: Sequence[Sequence[Any]], flag: str = "") -> int:
+    """The background task's body: compute and cache each (kind, start, end, unit id) that a view
+    showed lagging. Returns the number of values computed."""
+    board = Board()
+    by_id = {u.pk: u for u in board.units}
+    done = 0
+    try:
+        for kind, start, end, unit_id in work:
+            period = period_of(date.fromisoformat(start), date.fromisoformat(end))
+            unit = by_id.get(unit_id) if unit_id else None
+            if unit_id and unit is None:
+                continue  # the unit was removed since
+            if kind == "rank":
+                board.ranking(period, unit)
+            else:
+                board.snapshots([period], unit)
+            done += 1
+    finally:
+        if flag:
+            cache.delete(flag)
+    return done
 
 
 def store(
@@ -415,17 +508,18 @@ def store(
     chosen = list({u.pk: u for u in [*ranked, *also]}.values())
     root_result, per_unit = compute_many(period, root, chosen, units)
     ranking = _rank(ranked, per_unit, at)
-    values: dict[str, Any] = {
-        _key("rank", period, root.pk if root else None, None, stamp): ranking,
-        _key("index", period, root.pk if root else None, None, stamp): Snapshot(root_result, at),
-    }
+    uid = root.pk if root else None
+    values: list[tuple[Entry, Any]] = [
+        (("rank", period, uid, None, stamp), ranking),
+        (("index", period, uid, None, stamp), Snapshot(root_result, at)),
+    ]
     for r in chosen:
         unit_stamp = roll_up(unit_stamps, subtree_ids(r, units))
-        values[_key("index", period, r.pk, None, unit_stamp)] = Snapshot(per_unit[r.pk], at)
+        values.append((("index", period, r.pk, None, unit_stamp), Snapshot(per_unit[r.pk], at)))
         if [u.pk for u in ranked_units(r, period.end, units)] == [r.pk]:
             # the unit's own dashboard ranks it alone (a ward, a department without ranked units)
-            values[_key("rank", period, r.pk, None, unit_stamp)] = _rank([r], per_unit, at)
-    cache.set_many(values, TIMEOUT)
+            values.append((("rank", period, r.pk, None, unit_stamp), _rank([r], per_unit, at)))
+    _put(values)
     return Snapshot(root_result, at), ranking
 
 

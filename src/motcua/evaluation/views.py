@@ -27,7 +27,7 @@ from motcua.core import permissions, refcache
 from motcua.core.errors import DomainError
 from motcua.core.models import OrgUnit, User
 from motcua.core.params import legacy_names
-from motcua.evaluation import charts
+from motcua.evaluation import charts, tasks
 from motcua.evaluation.cache import RANKED_KINDS, Board, RankRow, Snapshot, all_units, clamp, last_months
 from motcua.evaluation.formulas import INFO, Index766Result, IndicatorResult, Period
 from motcua.evaluation.index766 import drill_down
@@ -353,8 +353,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     periods = [*months, period] if period not in months else months
     with refcache.pinned():  # the reference-data token is read once for every key of the page
         board.load_stamps(periods, unit)
-        ranking = board.ranking(period, unit)
-        snapshots = dict(zip(periods, board.snapshots(periods, unit), strict=True))
+        # the period asked is exact; the trend's other months and the ranking may show their last
+        # computation while the background task brings them up to date (evaluation/cache.py)
+        ranking = board.ranking(period, unit, may_lag=True)
+        context_months = [p for p in months if p != period]
+        snapshots = dict(zip(periods, board.snapshots(periods, unit, may_lag=context_months), strict=True))
+    tasks.refresh_later(board)
     snap: Snapshot = snapshots[period]
     result = snap.result
     trend_rows = [(p, snapshots[p].result.points, snapshots[p].result.indicator("2.1")) for p in months]
@@ -365,6 +369,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "snap": snap,
+            "lag_since": board.lag_since(),
             "result": result,
             "period": period,
             "period_label": _label(period, form.cleaned_data["whole"]),

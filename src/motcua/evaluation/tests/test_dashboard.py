@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from motcua.core.models import Role, User
 from motcua.core.tests import factories as core_factories
@@ -207,6 +208,48 @@ def test_a_change_of_the_dossiers_shows_on_the_next_view(client, world, monkeypa
     assert calls  # recomputed once the data changed
 
 
+def test_after_a_change_the_context_shows_its_last_values_until_the_worker_brings_it_up_to_date(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    evaluation_cache.precompute(TODAY)
+    load([line(stamp(20), stamp(21, 17), status=4)])  # one more dossier of March, overdue
+    calls = []
+    real = evaluation_cache.compute_many
+    monkeypatch.setattr(evaluation_cache, "compute_many", lambda *a, **k: calls.append(a) or real(*a, **k))
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        html = page(client, world.supervisor, **MARCH).content.decode()
+    # the month asked is exact at once: 2.1 is now 4 of 8 (one computation, of March alone) …
+    assert 'id="rate-21"' in html and "4 / 8" in html.split('id="rate-21"')[1].split("</li>")[0]
+    assert len(calls) == 1 and calls[0][2] == ()
+    # … the ranking of the units still shows the last computation (4 of 7), and says so
+    ranking = html.split('id="ranking"')[1].split("</table>")[0]
+    assert "4 / 7" in ranking and "4 / 8" not in ranking
+    assert 'id="eval-lag"' in html and "đang được cập nhật" in html
+    # one background task is queued, and a burst of views does not queue it again
+    assert len(queued) == 1
+    job = DBTaskResult.objects.get(task_path__endswith="refresh_dashboard")
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        page(client, world.supervisor, **MARCH)
+    assert again == [] and DBTaskResult.objects.filter(task_path__endswith="refresh_dashboard").count() == 1
+    # the worker runs it: the next view is exact everywhere and computes nothing
+    args, kwargs = job.args_kwargs["args"], job.args_kwargs["kwargs"]
+    assert args[0] == [
+        ["rank", "2026-03-01", "2026-03-31", 0]
+    ]  # the trend months before March did not change
+    assert evaluation_cache.refresh(*args, **kwargs) == 1
+    calls.clear()
+    html = page(client, world.supervisor, **MARCH).content.decode()
+    assert 'id="eval-lag"' not in html and calls == []
+    assert "4 / 8" in html.split('id="ranking"')[1].split("</table>")[0]
+
+
+def test_a_scope_never_computed_is_computed_in_the_view(client, world):
+    # nothing to show from before: the page computes what it shows, exact, and queues nothing
+    html = page(client, world.supervisor, **MARCH).content.decode()
+    assert 'id="eval-lag"' not in html and "4 / 7" in html.split('id="ranking"')[1].split("</table>")[0]
+    assert not DBTaskResult.objects.filter(task_path__endswith="refresh_dashboard").exists()
+
+
 def test_the_ranking_equals_compute_unit_by_unit(world):
     load([line(stamp(12), stamp(13, 17), status=9, prefix=WARD_B, NgayKetThucXuLy=stamp(13, 10))])
     period = Period.month(2026, 3)
@@ -249,6 +292,10 @@ def test_query_counts_do_not_grow_with_units_or_dossiers(client, world):
         df.staff(Role.INTAKE_OFFICER, unit, f"motcua_pm{n}")
         load([line(stamp(10 + n), stamp(12 + n, 17), prefix=f"000.11.9{n}.H31") for _ in range(3)])
     load([line(stamp(3 + n % 20), stamp(25, 17), status=4) for n in range(30)])
+    # a view now shows the ranking it had and queues its refresh (a few statements more) …
+    lagging = _queries(client, world.supervisor, URL, **MARCH)
+    assert before < lagging <= before + 8
+    evaluation_cache.precompute(TODAY)  # … until the background job has run
     assert _queries(client, world.supervisor, URL, **MARCH) == before
     assert _queries(client, world.supervisor, URL + "chi-so/4.2/", **MARCH) == before_ind
 
