@@ -4,12 +4,15 @@ PYTHON ?= $(shell command -v python3.12 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint typecheck pytest test-python clean
+.PHONY: demo test install system-packages lint typecheck pytest test-python clean
 
 demo: install ## set up from a fresh clone and run the demo on http://127.0.0.1:8000/
 	$(BIN)/motcua demo
 
-install: $(VENV)/.installed node_modules/.installed
+install: system-packages $(VENV)/.installed node_modules/.installed
+
+system-packages: ## the Debian packages of the PDF forms (scripts/system-packages)
+	@scripts/system-packages
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), "motcua needs Python 3.12 (see .python-version)"'

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "motcua.workdays",
     "motcua.catalogue",
     "motcua.dossiers",
+    "motcua.documents",
     "motcua.integrations",
     "motcua.evaluation",
     "motcua.staff",
@@ -216,6 +217,8 @@ MOTCUA_API_TOKEN_LOCK_SECONDS = int(env("MOTCUA_API_TOKEN_LOCK_SECONDS", str(MOT
 MOTCUA_LOOKUP_MAX = int(env("MOTCUA_LOOKUP_MAX", "40"))
 MOTCUA_LOOKUP_WINDOW_SECONDS = int(env("MOTCUA_LOOKUP_WINDOW_SECONDS", "600"))
 MOTCUA_PROVINCE_NAME = env("MOTCUA_PROVINCE_NAME", "Thành phố Hải Phòng")
+# The public address of the portal, printed in the QR code of the forms (tracking a dossier).
+MOTCUA_PUBLIC_URL = env("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Exports (motcua.exports): up to this many rows are written while the user waits, more go to the
 # worker; files are kept this many days; one person may have this many exports running at once.
 EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "2000"))
@@ -262,6 +265,11 @@ USE_TZ = True
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Documents kept with dossiers (motcua.documents): each file under its SHA-256, never overwritten.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

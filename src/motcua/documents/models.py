@@ -1,0 +1,66 @@
+"""Documents kept with dossiers: the official forms issued for them (and, later, scans, results and
+certified copies). A document's bytes live in the ``documents`` storage under their SHA-256 and are
+never overwritten; this row is the metadata, written once."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+
+class Document(models.Model):
+    """Giấy tờ của hồ sơ."""
+
+    AUDIT_BY_SERVICE = True
+
+    class Kind(models.TextChoices):
+        FORM = "form", "Biểu mẫu do hệ thống lập"
+        ORIGINAL = "original", "Bản chính (bản quét)"
+        COPY = "copy", "Bản sao"
+        CERTIFIED_COPY = "certified_copy", "Bản sao chứng thực điện tử"
+        RESULT = "result", "Kết quả giải quyết điện tử"
+
+    dossier = models.ForeignKey(
+        "dossiers.Dossier", verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
+    form_set = models.CharField("bộ biểu mẫu", max_length=20, blank=True)
+    form_code = models.CharField("mẫu số", max_length=4, blank=True)
+    # The history event the form records (its seq); for the control sheet, the dossier's version then.
+    event_seq = models.PositiveIntegerField("theo sự kiện số", null=True, blank=True)
+    title = models.CharField("tên giấy tờ", max_length=255)
+    sha256 = models.CharField("mã băm SHA-256", max_length=64, db_index=True)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    pages = models.PositiveSmallIntegerField("số trang", default=1)
+    content_type = models.CharField("kiểu tệp", max_length=100, default="application/pdf")
+    storage_name = models.CharField("tên trong kho lưu trữ", max_length=255)
+    created_at = models.DateTimeField("lập lúc")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by_label = models.CharField("người lập", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "giấy tờ"
+        verbose_name_plural = "giấy tờ"
+        ordering = ["dossier", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "form_code", "event_seq"],
+                condition=models.Q(kind="form"),
+                name="document_one_form_per_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Giấy tờ đã lập không được sửa; lập bản mới.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("Giấy tờ đã lập không được xóa.")

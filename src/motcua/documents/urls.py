@@ -1,0 +1,9 @@
+from django.urls import path
+
+from motcua.documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("<str:code>/bieu-mau/<str:key>.pdf", views.form_pdf, name="form"),
+]
