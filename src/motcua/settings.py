@@ -216,6 +216,9 @@ MOTCUA_API_TOKEN_LOCK_SECONDS = int(env("MOTCUA_API_TOKEN_LOCK_SECONDS", str(MOT
 # The counter's lookup of a citizen by CCCD (dossiers/applicant_lookup.py): lookups per officer per window.
 MOTCUA_LOOKUP_MAX = int(env("MOTCUA_LOOKUP_MAX", "40"))
 MOTCUA_LOOKUP_WINDOW_SECONDS = int(env("MOTCUA_LOOKUP_WINDOW_SECONDS", "600"))
+# Public tracking (/tra-cuu-ho-so/): failed look-ups per address per window.
+MOTCUA_TRACKING_MAX = int(env("MOTCUA_TRACKING_MAX", "20"))
+MOTCUA_TRACKING_WINDOW_SECONDS = int(env("MOTCUA_TRACKING_WINDOW_SECONDS", "900"))
 MOTCUA_PROVINCE_NAME = env("MOTCUA_PROVINCE_NAME", "Thành phố Hải Phòng")
 # The public address of the portal, printed in the QR code of the forms (tracking a dossier).
 MOTCUA_PUBLIC_URL = env("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -16,6 +16,8 @@ from django.utils import timezone
 from motcua.catalogue.models import Procedure
 from motcua.core.models import OrgUnit, Person, User
 from motcua.demo.loader import DEMO_PASSWORD
+from motcua.documents.tests.pdftext import picture
+from motcua.documents.tests.pdftext import text as pdf_text
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.workdays.domain import TZ, to_local
@@ -150,6 +152,20 @@ def test_a_counter_dossier_from_intake_to_return(page, demo, shot):
     assert page.inner_text("[data-testid=due]") == preview
     assert "2 · Được tiếp nhận" in page.inner_text("[data-testid=dossier-status]")
     shot(page, "23-dossier-received")
+
+    # She prints the receipt (Mẫu 01) for the citizen: the PDF says whose, what and until when.
+    link = page.locator("[data-testid=print-form-01]")
+    assert link.get_attribute("target") == "_blank"
+    reply = page.request.get(page.base + link.get_attribute("href"))
+    assert reply.status == 200 and reply.headers["content-type"] == "application/pdf"
+    said = pdf_text(reply.body())
+    picture(reply.body(), "browser-mau-01-thanh-dong")
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in said and "Nguyễn Văn An" in said
+    local_due = to_local(dossier.due_at)
+    due_words = (
+        f"{local_due:%H} giờ {local_due:%M} phút, ngày {local_due:%d} tháng {local_due:%m} năm {local_due:%Y}"
+    )
+    assert due_words in said
 
     # 2. She passes it to the appraisal step; the chairman will name the handler.
     open_action(page, "hand_over")

@@ -15,3 +15,5 @@ class DocumentsConfig(AppConfig):
         from motcua.documents.rules import RULES
 
         register(*RULES)
+        # TT 01/2018 Mẫu 06, the register of dossiers, as an export kind (``exports.registry``).
+        from motcua.documents import register as _register  # noqa: F401

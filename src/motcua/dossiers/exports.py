@@ -44,7 +44,7 @@ class DossierListForm(forms.Form):
         return data
 
 
-def _queryset(user: User, params: dict[str, Any]) -> QuerySet[Dossier]:
+def received_in_period(user: User, params: dict[str, Any]) -> QuerySet[Dossier]:
     start, end = local_days(params["received_from"], params["received_to"])
     qs = visible(user).filter(received_at__gte=start, received_at__lt=end)
     if params.get("state"):
@@ -80,7 +80,7 @@ def _timeliness(due: datetime | None, finished: datetime | None) -> str:
 
 
 def _rows(user: User, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
-    qs = _queryset(user, params).order_by("received_at", "id")
+    qs = received_in_period(user, params).order_by("received_at", "id")
     values = qs.values_list(
         "code",
         "procedure__code",
@@ -126,7 +126,7 @@ def _rows(user: User, params: dict[str, Any]) -> Iterator[Sequence[Any]]:
         )
 
 
-def _describe(params: dict[str, Any]) -> str:
+def describe_period(params: dict[str, Any]) -> str:
     parts = [
         "tiếp nhận từ "
         + date.fromisoformat(params["received_from"]).strftime("%d/%m/%Y")
@@ -146,8 +146,8 @@ DOSSIER_LIST = register(
         title="Danh sách hồ sơ",
         columns=COLUMNS,
         form=DossierListForm,
-        count=lambda user, params: _queryset(user, params).count(),
+        count=lambda user, params: received_in_period(user, params).count(),
         rows=_rows,
-        describe=_describe,
+        describe=describe_period,
     )
 )

@@ -1,13 +1,14 @@
 from django.urls import path
 
 from motcua.dashboard import views as dashboard_views
-from motcua.portal import views, views_late, views_quality
+from motcua.portal import views, views_late, views_quality, views_tracking
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.procedures, name="procedures"),
     path("thu-tuc/<str:code>/", views.procedure, name="procedure"),
+    path("tra-cuu-ho-so/", views_tracking.tracking, name="tracking"),
     path("ho-so-tre-han/", views_late.late_lists, name="late"),
     path("danh-gia-chat-luong/", views_quality.quality, name="quality"),
     path("chi-so-dieu-hanh/", dashboard_views.public, name="kpi"),

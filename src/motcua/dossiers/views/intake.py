@@ -144,8 +144,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                     request,
                     _(
                         "Đã tiếp nhận hồ sơ %(code)s. Hạn trả kết quả: %(due)s. "
-                        "Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01) sẽ in được từ trang hồ sơ "
-                        "khi có chức năng biểu mẫu."
+                        "In giấy tiếp nhận và hẹn trả kết quả (Mẫu 01) ở mục “Giấy tờ, biểu mẫu” "
+                        "để giao cho người nộp."
                     )
                     % {"code": dossier.code, "due": moment(dossier.due_at)},
                 )

@@ -1,0 +1,54 @@
+"""Public tracking of a dossier (/tra-cuu-ho-so/): the code on the receipt (or its QR code) and the last
+four digits of the applicant's identity number or tax code. No name, number, phone or address is shown;
+an unknown code and a wrong second factor get the same answer; failed look-ups are limited per address."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from motcua.core import throttle
+from motcua.core.middleware import client_ip
+from motcua.dossiers.tracking import FACTOR_DIGITS, track
+
+CODE = re.compile(r"[0-9A-Za-z.\-]{6,60}")
+FACTOR = re.compile(rf"\d{{{FACTOR_DIGITS}}}")
+
+
+def tracking(request: HttpRequest) -> HttpResponse:
+    code = (request.GET.get("ma") or "").strip()[:80]
+    factor = (request.GET.get("xac_thuc") or "").strip()[:20]
+    context: dict[str, object] = {"code": code, "factor_given": bool(factor)}
+    if not code or not factor:
+        return render(request, "portal/tracking.html", context)
+    if not CODE.fullmatch(code):
+        context["error"] = _("Mã hồ sơ gồm chữ, số, dấu chấm và gạch ngang, như trên giấy tiếp nhận.")
+        return render(request, "portal/tracking.html", context, status=400)
+    if not FACTOR.fullmatch(factor):
+        context["error"] = _(
+            "Nhập đúng 4 chữ số cuối của số định danh cá nhân hoặc mã số thuế của người nộp."
+        )
+        return render(request, "portal/tracking.html", context, status=400)
+    limits = [
+        throttle.Limit(throttle.key("tracking", client_ip(request) or "-"), settings.MOTCUA_TRACKING_MAX)
+    ]
+    wait = throttle.attempt(limits, settings.MOTCUA_TRACKING_WINDOW_SECONDS)
+    if wait:
+        context["error"] = _("Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau %(minutes)d phút.") % {
+            "minutes": max(1, (wait + 59) // 60)
+        }
+        return render(request, "portal/tracking.html", context, status=429)
+    found = track(code, factor)
+    if found is None:
+        context["error"] = _(
+            "Không tìm thấy hồ sơ với mã và 4 chữ số đã nhập. Kiểm tra lại mã trên giấy tiếp nhận "
+            "và 4 chữ số cuối của số định danh hoặc mã số thuế của người nộp."
+        )
+        return render(request, "portal/tracking.html", context, status=404)
+    throttle.give_back([limit.key for limit in limits])  # only failures count
+    context["d"] = found
+    return render(request, "portal/tracking.html", context)
