@@ -40,6 +40,12 @@ CONTROL_ACTIONS = frozenset(
 )
 
 
+def officer(event: DossierEvent) -> str:
+    """The officer who acted, as printed under a signature; "" for a step recorded without one (an
+    imported history names its source there, which is no person's name)."""
+    return event.actor_label if event.actor_id is not None else ""
+
+
 def place_name() -> str:
     """The place on the date line: "Hải Phòng" of "Thành phố Hải Phòng"."""
     name = str(settings.MOTCUA_PROVINCE_NAME)
@@ -127,7 +133,7 @@ def receipt(detail: DossierDetail, event: DossierEvent) -> dict[str, Any]:
         "components": [(c.name, c.get_kind_display(), c.quantity) for c in received],
         "fees": [(f.name, _money(f.amount_vnd)) for f in detail.fees],
         "delivery": ResultDelivery(dossier.result_delivery).label,
-        "officer": event.actor_label,
+        "officer": officer(event),
         "online": dossier.channel != 1,
     }
 
@@ -139,13 +145,13 @@ def supplement(detail: DossierDetail, event: DossierEvent) -> dict[str, Any]:
     return {
         "items": items,
         "reasons": found.reasons if found else data.get("reasons", ""),
-        "officer": event.actor_label,
+        "officer": officer(event),
         "requested_at": clock_text(event.at),
     }
 
 
 def refusal(detail: DossierDetail, event: DossierEvent) -> dict[str, Any]:
-    return {"reasons": (event.data or {}).get("reasons", ""), "officer": event.actor_label}
+    return {"reasons": (event.data or {}).get("reasons", ""), "officer": officer(event)}
 
 
 def apology(detail: DossierDetail, event: DossierEvent) -> dict[str, Any]:
@@ -155,7 +161,7 @@ def apology(detail: DossierDetail, event: DossierEvent) -> dict[str, Any]:
         "old_due": clock_text(parse_moment(data.get("old_due"))),
         "new_due": clock_text(parse_moment(data.get("new_due"))),
         "reason": data.get("reason", ""),
-        "officer": event.actor_label,
+        "officer": officer(event),
         "ordinal": data.get("ordinal", 1),
     }
 
@@ -187,10 +193,13 @@ def control(detail: DossierDetail, upto: int) -> dict[str, Any]:
         else:
             receiver = step.name if step else ""
         giver = (
-            event.actor_label if action not in (Action.RECEIVE_AT_COUNTER, Action.ACCEPT_ONLINE) else previous
+            (officer(event) or "—")
+            if action not in (Action.RECEIVE_AT_COUNTER, Action.ACCEPT_ONLINE)
+            else previous
         )
         if action in (Action.RECEIVE_AT_COUNTER, Action.ACCEPT_ONLINE):
-            receiver = f"{event.actor_label} ({dossier.receiving_unit.name})"
+            who = officer(event)
+            receiver = f"{who} ({dossier.receiving_unit.name})" if who else dossier.receiving_unit.name
         rows.append(
             {
                 "what": ACTION_LABELS[action],

@@ -16,6 +16,7 @@ from motcua.documents.models import Document
 from motcua.documents.tests.pdftext import picture, text
 from motcua.dossiers import services as s
 from motcua.dossiers.lookup import dossier_detail
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import DossierNotFound
 from motcua.dossiers.tests import factories as df
 from motcua.dossiers.tests.factories import at
@@ -190,3 +191,15 @@ def test_the_command_writes_one_form(w, tmp_path):
     assert (
         storage.read(Document.objects.get().storage_name, Document.objects.get().sha256) == out.read_bytes()
     )
+
+
+def test_an_imported_history_prints_no_source_label_where_an_officer_signs(w):
+    from motcua.dossiers.importing.parsed import IMPORT_LABEL
+    from motcua.evaluation.tests.builders import line, load, stamp
+
+    load([line(stamp(9), stamp(12, 17), status=4)])
+    code = Dossier.objects.get(imported_at__isnull=False).code
+    receipt = text(services.content(services.issue_unscoped(code, "01")))
+    control = text(services.content(services.issue_unscoped(code, "05")))
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in receipt and "NGƯỜI TIẾP NHẬN HỒ SƠ" in receipt
+    assert IMPORT_LABEL not in receipt and IMPORT_LABEL not in control
