@@ -83,3 +83,25 @@ def test_failed_lookups_are_limited_per_address_and_successes_do_not_count(clien
     assert blocked.status_code == 429 and "thử lại sau 15 phút" in blocked.content.decode()
     other = client.get(URL, {"ma": d.code, "xac_thuc": CITIZEN_ID[-4:]}, REMOTE_ADDR="10.1.2.3")
     assert other.status_code == 200  # another address is not affected
+
+
+def test_tracking_costs_the_same_queries_for_a_short_and_a_long_history(client, received):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w, d = received
+    factor = {"ma": d.code, "xac_thuc": CITIZEN_ID[-4:]}
+    client.get(URL, factor)  # the reference-data caches warm
+    with CaptureQueriesContext(connection) as short:
+        assert client.get(URL, factor).status_code == 200
+    with time_machine.travel(at(2026, 3, 9, 10, 0), tick=False):
+        d = s.assign(d.code, by=w.leader_a, expected_version=2, assignee=w.specialist_a)
+        d = s.hand_over(d.code, by=w.specialist_a, expected_version=3)
+        d = s.hand_over(d.code, by=w.leader_a, expected_version=4, assignee=w.head_a)
+    client.get(URL, factor)
+    with CaptureQueriesContext(connection) as long:
+        html = client.get(URL, factor).content.decode()
+    assert html.count("tracking-history") == 1 and html.count('<li class="py-1') == 5
+    # the throttle's reservation (savepoint, insert, lock, update, release) and its give-back, the
+    # dossier, the reference-data token, the history
+    assert len(long) == len(short) <= 9
