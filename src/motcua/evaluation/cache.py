@@ -215,16 +215,19 @@ def _weights_digest(day: date) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _latest_key(kind: str, period: Period, unit_id: int | None, procedure_id: int | None) -> str:
-    """The last value computed for a period and scope, whatever the state of the data then."""
-    parts = [
+def _scope(kind: str, period: Period, unit_id: int | None, procedure_id: int | None) -> list[str]:
+    return [
         kind,
         period.start.isoformat(),
         period.end.isoformat(),
         str(unit_id or "all"),
         str(procedure_id or "-"),
     ]
-    return f"motcua:eval766:v{VERSION}:latest:{':'.join(parts)}"
+
+
+def _latest_key(kind: str, period: Period, unit_id: int | None, procedure_id: int | None) -> str:
+    """The last value computed for a period and scope, whatever the state of the data then."""
+    return f"motcua:eval766:v{VERSION}:latest:{':'.join(_scope(kind, period, unit_id, procedure_id))}"
 
 
 Entry = tuple[str, Period, int | None, int | None, Stamp]  # kind, period, unit id, procedure id, stamp
@@ -241,11 +244,7 @@ def _put(values: Sequence[tuple[Entry, Any]]) -> None:
 
 def _key(kind: str, period: Period, unit_id: int | None, procedure_id: int | None, stamp: Stamp) -> str:
     parts = [
-        kind,
-        period.start.isoformat(),
-        period.end.isoformat(),
-        str(unit_id or "all"),
-        str(procedure_id or "-"),
+        *_scope(kind, period, unit_id, procedure_id),
         _weights_digest(period.end),
         refcache.token(),
         json.dumps(stamp),
