@@ -163,3 +163,40 @@ def issue(detail: DossierDetail, key: str, seq: int | None, user: User | None) -
 
 def content(document: Document) -> bytes:
     return storage.read(document.storage_name, document.sha256)
+
+
+# The forms of an event, issued by the worker soon after it (``tasks.issue_recent_forms``), so that the
+# counter's print button reads a stored file instead of waiting for a rendering.
+EVENT_FORMS: dict[str, frozenset[str]] = {
+    key: frozenset(str(a) for a in forms.SETS[forms.TT01_2018][key].actions or ()) for key in BUILDERS
+}
+RECENT_BATCH = 200
+
+
+def issue_recent(since: Any, limit: int = RECENT_BATCH) -> int:
+    """Issue the forms of the events since ``since`` that have none yet (as the system), oldest first,
+    at most ``limit``. Returns how many were issued; a dossier that cannot be read is skipped."""
+    from django.db.models import Exists, OuterRef
+
+    actions = {action: key for key, wanted in EVENT_FORMS.items() for action in wanted}
+    pending = (
+        DossierEvent.objects.filter(action__in=list(actions), at__gte=since)
+        .annotate(
+            issued=Exists(
+                Document.objects.filter(
+                    dossier_id=OuterRef("dossier_id"), kind=Document.Kind.FORM, event_seq=OuterRef("seq")
+                )
+            )
+        )
+        .filter(issued=False)
+        .order_by("at", "id")
+        .values_list("dossier__code", "action", "seq")[:limit]
+    )
+    done = 0
+    for code, action, seq in list(pending):
+        try:
+            issue_unscoped(code, actions[action], seq)
+        except FormNotAvailable:
+            continue
+        done += 1
+    return done

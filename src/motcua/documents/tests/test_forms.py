@@ -203,3 +203,20 @@ def test_an_imported_history_prints_no_source_label_where_an_officer_signs(w):
     control = text(services.content(services.issue_unscoped(code, "05")))
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in receipt and "NGƯỜI TIẾP NHẬN HỒ SƠ" in receipt
     assert IMPORT_LABEL not in receipt and IMPORT_LABEL not in control
+
+
+def test_the_worker_issues_the_forms_of_recent_events_once(w):
+    from motcua.documents import tasks
+
+    d = _received(w)
+    with time_machine.travel(at(2026, 3, 9, 9, 1), tick=False):
+        assert tasks.issue_recent_forms.call() == 1  # the receipt, ready before anyone prints it
+        assert tasks.issue_recent_forms.call() == 0
+    document = Document.objects.get(dossier=d, form_code="01")
+    assert document.created_by is None and document.created_by_label == "Hệ thống"
+    assert services.issue_form(w.intake_a, d.code, "01").pk == document.pk
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        older = df.receive(w)
+    with time_machine.travel(at(2026, 3, 9, 15, 30), tick=False):  # more than six hours later
+        assert tasks.issue_recent_forms.call() == 0
+    assert not Document.objects.filter(dossier=older).exists()
