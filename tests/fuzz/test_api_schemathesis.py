@@ -121,7 +121,7 @@ def test_the_api_answers_every_generated_request_as_documented(world, authentica
     started = time.monotonic()
     with time_machine.travel(NOW, tick=False):
         operations = _operations(_schema())
-        assert len(operations) == 14  # catalogue 2, calendar 2, units 2, dossiers 8
+        assert len(operations) == 15  # catalogue 2, calendar 2, units 2, dossiers 8, tracking 1
         failures, sent = fuzz(iter(operations), headers=headers)
     print(f"{sent} requests in {time.monotonic() - started:.0f} s")
     assert failures == [], "\n".join(failures)

@@ -11,6 +11,10 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+
+from motcua.core import throttle
+from motcua.core.errors import DomainError
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.refdata import attach_reference
 from motcua.dossiers.rules import ACTION_LABELS, NATIONAL_STATUS_LABELS, SYSTEM_ACTIONS, Action
@@ -102,3 +106,26 @@ def track(code: str, factor: str) -> Tracked | None:
         returned_at=dossier.returned_at,
         history=history,
     )
+
+
+class TooManyLookups(DomainError):
+    status = 429
+    code = "tracking_throttled"
+
+
+def public_lookup(code: str, factor: str, address: str | None) -> Tracked | None:
+    """``track`` for the public (the portal's page and the API): every look-up from an address reserves
+    an attempt first and gives it back when it found the dossier, so that only failures count —
+    ``MOTCUA_TRACKING_MAX`` per ``MOTCUA_TRACKING_WINDOW_SECONDS``, then ``TooManyLookups``."""
+    limits = [throttle.Limit(throttle.key("tracking", address or "-"), settings.MOTCUA_TRACKING_MAX)]
+    wait = throttle.attempt(limits, settings.MOTCUA_TRACKING_WINDOW_SECONDS)
+    if wait:
+        minutes = max(1, (wait + 59) // 60)
+        raise TooManyLookups(
+            f"Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau {minutes} phút.",
+            details={"retry_after_seconds": wait, "minutes": minutes},
+        )
+    found = track(code, factor)
+    if found is not None:
+        throttle.give_back([limit.key for limit in limits])
+    return found

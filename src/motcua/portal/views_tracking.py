@@ -1,19 +1,18 @@
 """Public tracking of a dossier (/tra-cuu-ho-so/): the code on the receipt (or its QR code) and the last
 four digits of the applicant's identity number or tax code. No name, number, phone or address is shown;
-an unknown code and a wrong second factor get the same answer; failed look-ups are limited per address."""
+an unknown code and a wrong second factor get the same answer; failed look-ups are limited per address
+(``dossiers.tracking.public_lookup``, shared with the API)."""
 
 from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from motcua.core import throttle
 from motcua.core.middleware import client_ip
-from motcua.dossiers.tracking import FACTOR_DIGITS, track
+from motcua.dossiers.tracking import FACTOR_DIGITS, TooManyLookups, public_lookup
 
 CODE = re.compile(r"[0-9A-Za-z.\-]{6,60}")
 FACTOR = re.compile(rf"\d{{{FACTOR_DIGITS}}}")
@@ -33,22 +32,18 @@ def tracking(request: HttpRequest) -> HttpResponse:
             "Nhập đúng 4 chữ số cuối của số định danh cá nhân hoặc mã số thuế của người nộp."
         )
         return render(request, "portal/tracking.html", context, status=400)
-    limits = [
-        throttle.Limit(throttle.key("tracking", client_ip(request) or "-"), settings.MOTCUA_TRACKING_MAX)
-    ]
-    wait = throttle.attempt(limits, settings.MOTCUA_TRACKING_WINDOW_SECONDS)
-    if wait:
+    try:
+        found = public_lookup(code, factor, client_ip(request))
+    except TooManyLookups as exc:
         context["error"] = _("Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau %(minutes)d phút.") % {
-            "minutes": max(1, (wait + 59) // 60)
+            "minutes": exc.details["minutes"]
         }
         return render(request, "portal/tracking.html", context, status=429)
-    found = track(code, factor)
     if found is None:
         context["error"] = _(
             "Không tìm thấy hồ sơ với mã và 4 chữ số đã nhập. Kiểm tra lại mã trên giấy tiếp nhận "
             "và 4 chữ số cuối của số định danh hoặc mã số thuế của người nộp."
         )
         return render(request, "portal/tracking.html", context, status=404)
-    throttle.give_back([limit.key for limit in limits])  # only failures count
     context["d"] = found
     return render(request, "portal/tracking.html", context)

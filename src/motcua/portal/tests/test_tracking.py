@@ -105,3 +105,39 @@ def test_tracking_costs_the_same_queries_for_a_short_and_a_long_history(client, 
     # the throttle's reservation (savepoint, insert, lock, update, release) and its give-back, the
     # dossier, the reference-data token, the history
     assert len(long) == len(short) <= 9
+
+
+API = "/api/tra-cuu-ho-so/"
+
+
+def test_the_api_answers_as_the_page_and_says_nothing_personal(client, received):
+    _, d = received
+    response = client.get(API + d.code, {"xac_thuc": CITIZEN_ID[-4:]})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["code"], body["national_status"], body["national_status_display"]) == (
+        d.code,
+        4,
+        "Đang xử lý",
+    )
+    assert body["appointment_at"] == "2026-03-12T10:00:00Z"  # 17:00 in Việt Nam
+    assert [h["action"] for h in body["history"]] == [
+        "Tiếp nhận hồ sơ tại Bộ phận Một cửa",
+        "Chuyển bước xử lý",
+    ]
+    text = response.content.decode()
+    for personal in ("Nguyễn Thị Hồng Nhung", CITIZEN_ID, "0912345678", "Lạch Tray", "motcua_a"):
+        assert personal not in text
+
+
+def test_the_api_answers_a_wrong_factor_as_an_unknown_code_and_limits_failures(client, received, settings):
+    settings.MOTCUA_TRACKING_MAX = 2
+    _, d = received
+    wrong = client.get(API + d.code, {"xac_thuc": "9999"})
+    unknown = client.get(API + d.code[:-4] + "0999", {"xac_thuc": CITIZEN_ID[-4:]})
+    assert wrong.status_code == unknown.status_code == 404 and wrong.content == unknown.content
+    assert wrong.json()["code"] == "tracking_not_found"
+    assert client.get(API + d.code, {"xac_thuc": "12"}).status_code == 422  # not four digits
+    blocked = client.get(API + d.code, {"xac_thuc": CITIZEN_ID[-4:]})
+    assert blocked.status_code == 429 and blocked.json()["code"] == "tracking_throttled"
+    assert client.get(URL, {"ma": d.code, "xac_thuc": CITIZEN_ID[-4:]}).status_code == 429  # one counter
