@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,6 +15,9 @@ from motcua.documents import services
 from motcua.dossiers.rules import DossierNotFound
 
 
+SEQ = re.compile(r"[0-9]{1,9}")  # ASCII digits: "²".isdigit() is True, int("²") fails
+
+
 def _problem(request: HttpRequest, message: str, status: int = 404) -> HttpResponse:
     return render(request, "dossiers/not_found.html", {"message": message}, status=status)
 
@@ -22,7 +27,7 @@ def _problem(request: HttpRequest, message: str, status: int = 404) -> HttpRespo
 def form_pdf(request: HttpRequest, code: str, key: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     raw_seq = request.GET.get("su-kien", "")
-    if raw_seq and not (raw_seq.isdigit() and len(raw_seq) <= 9):
+    if raw_seq and not SEQ.fullmatch(raw_seq):
         return _problem(request, _("Số sự kiện “%(value)s” không hợp lệ.") % {"value": raw_seq[:20]}, 400)
     try:
         document = services.issue_form(user, code, key, int(raw_seq) if raw_seq else None)

@@ -23,7 +23,7 @@ router = Router()
 NOT_FOUND_MESSAGE = "Không tìm thấy hồ sơ với mã và 4 chữ số đã nhập."
 FACTOR = Query(
     ...,
-    pattern=r"^\d{4}$",
+    pattern=r"^[0-9]{4}$",
     description="4 chữ số cuối của số định danh cá nhân hoặc mã số thuế của người nộp hồ sơ.",
 )
 

@@ -15,7 +15,7 @@ from motcua.core.middleware import client_ip
 from motcua.dossiers.tracking import FACTOR_DIGITS, TooManyLookups, public_lookup
 
 CODE = re.compile(r"[0-9A-Za-z.\-]{6,60}")
-FACTOR = re.compile(rf"\d{{{FACTOR_DIGITS}}}")
+FACTOR = re.compile(rf"[0-9]{{{FACTOR_DIGITS}}}")  # ASCII digits only (``\d`` takes any script's)
 
 
 def tracking(request: HttpRequest) -> HttpResponse:

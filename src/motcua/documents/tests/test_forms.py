@@ -166,6 +166,7 @@ def test_another_units_officer_cannot_see_the_forms(w, client):
     )
     # bad input: a clear message and a 4xx, never a 500
     assert client.get(f"/can-bo/ho-so/{d.code}/bieu-mau/01.pdf?su-kien=abc").status_code == 400
+    assert client.get(f"/can-bo/ho-so/{d.code}/bieu-mau/01.pdf", {"su-kien": "²"}).status_code == 400
     missing = client.get(f"/can-bo/ho-so/{d.code}/bieu-mau/03.pdf")
     assert missing.status_code == 404 and "chưa có phiếu từ chối" in missing.content.decode()
     assert client.get(f"/can-bo/ho-so/{d.code}/bieu-mau/09.pdf").status_code == 404

@@ -64,6 +64,8 @@ def test_bad_input_is_a_400_with_the_reason_and_the_qr_link_opens_the_form(clien
     _, d = received
     response = client.get(URL, {"ma": d.code, "xac_thuc": "12a"})
     assert response.status_code == 400 and "4 chữ số cuối" in response.content.decode()
+    assert client.get(URL, {"ma": d.code, "xac_thuc": "٠١٢٣"}).status_code == 400  # not ASCII digits
+    assert client.get(API + d.code, {"xac_thuc": "٠١٢٣"}).status_code == 422
     response = client.get(URL, {"ma": "<script>", "xac_thuc": "1234"})
     assert response.status_code == 400 and "<script>" not in response.content.decode()
     # the receipt's QR code carries the code: the page opens with it filled in, asking for the digits
