@@ -14,7 +14,6 @@ from motcua.core.models import User
 from motcua.documents import services
 from motcua.dossiers.rules import DossierNotFound
 
-
 SEQ = re.compile(r"[0-9]{1,9}")  # ASCII digits: "²".isdigit() is True, int("²") fails
 
 
