@@ -11,8 +11,8 @@ import segno
 from django.conf import settings
 
 from motcua.catalogue.models import WorkflowStep
-from motcua.documents.forms import FormSpec
-from motcua.dossiers.clock import parse_moment
+from motcua.documents.forms import RECEIPT, FormSpec
+from motcua.dossiers.clock import action_of, parse_moment
 from motcua.dossiers.lookup import DossierDetail
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, ResultDelivery
 from motcua.dossiers.rules import ACTION_LABELS, Action
@@ -20,6 +20,7 @@ from motcua.dossiers.services import workflow_steps
 from motcua.workdays.domain.calendar import to_local
 
 STEP_RESULT = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+APPLICANT = "Người nộp hồ sơ"
 # The hand-overs a control sheet lists (Mẫu 05: one row per transfer between units or people).
 CONTROL_ACTIONS = frozenset(
     {
@@ -176,30 +177,26 @@ def control(detail: DossierDetail, upto: int) -> dict[str, Any]:
     dossier = detail.dossier
     steps = _step_names(dossier.procedure_version_id)
     rows = []
-    previous = "Người nộp hồ sơ"
     for event in detail.events:
         if event.seq > upto:
             break
-        action = Action(event.action) if event.action in Action.__members__.values() else None
+        action = action_of(event)
         if action is None or action not in CONTROL_ACTIONS:
             continue
         data = event.data or {}
         closed = data.get("closed_step") if isinstance(data.get("closed_step"), dict) else {}
-        step = steps.get(event.step_code)
-        if action is Action.RETURN_RESULT:
-            receiver = "Người nộp hồ sơ"
-        elif action is Action.REQUEST_SUPPLEMENT:
-            receiver = "Người nộp hồ sơ (bổ sung hồ sơ)"
-        else:
-            receiver = step.name if step else ""
-        giver = (
-            (officer(event) or "—")
-            if action not in (Action.RECEIVE_AT_COUNTER, Action.ACCEPT_ONLINE)
-            else previous
-        )
-        if action in (Action.RECEIVE_AT_COUNTER, Action.ACCEPT_ONLINE):
-            who = officer(event)
+        if action in RECEIPT:
+            giver, who = APPLICANT, officer(event)
             receiver = f"{who} ({dossier.receiving_unit.name})" if who else dossier.receiving_unit.name
+        else:
+            giver = officer(event) or "—"
+            if action is Action.RETURN_RESULT:
+                receiver = APPLICANT
+            elif action is Action.REQUEST_SUPPLEMENT:
+                receiver = f"{APPLICANT} (bổ sung hồ sơ)"
+            else:
+                step = steps.get(event.step_code)
+                receiver = step.name if step else ""
         rows.append(
             {
                 "what": ACTION_LABELS[action],

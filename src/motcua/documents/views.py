@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from motcua.core.models import User
 from motcua.documents import services
 from motcua.dossiers.rules import DossierNotFound
+from motcua.dossiers.views.common import not_found
 
 SEQ = re.compile(r"[0-9]{1,9}")  # ASCII digits: "²".isdigit() is True, int("²") fails
 
@@ -31,11 +32,7 @@ def form_pdf(request: HttpRequest, code: str, key: str) -> HttpResponse:
     try:
         document = services.issue_form(user, code, key, int(raw_seq) if raw_seq else None)
     except DossierNotFound:
-        return _problem(
-            request,
-            _("Không tìm thấy hồ sơ có mã %(code)s, hoặc hồ sơ không thuộc phạm vi của bạn.")
-            % {"code": code},
-        )
+        return not_found(request, code)  # the dossier page's answer: existence is not revealed
     except services.FormNotAvailable as exc:
         return _problem(request, exc.message)
     data = services.content(document)

@@ -16,14 +16,14 @@ from motcua.core.errorpages import ErrorOut
 from motcua.core.errors import NotFound
 from motcua.core.middleware import client_ip
 from motcua.dossiers.schemas import Out
-from motcua.dossiers.tracking import public_lookup
+from motcua.dossiers.tracking import FACTOR_PATTERN, public_lookup
 
 router = Router()
 
 NOT_FOUND_MESSAGE = "Không tìm thấy hồ sơ với mã và 4 chữ số đã nhập."
 FACTOR = Query(
     ...,
-    pattern=r"^[0-9]{4}$",
+    pattern=f"^{FACTOR_PATTERN}$",
     description="4 chữ số cuối của số định danh cá nhân hoặc mã số thuế của người nộp hồ sơ.",
 )
 

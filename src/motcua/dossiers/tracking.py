@@ -15,12 +15,15 @@ from django.conf import settings
 
 from motcua.core import throttle
 from motcua.core.errors import DomainError
+from motcua.dossiers.clock import action_of
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.refdata import attach_reference
-from motcua.dossiers.rules import ACTION_LABELS, NATIONAL_STATUS_LABELS, SYSTEM_ACTIONS, Action
+from motcua.dossiers.rules import ACTION_LABELS, NATIONAL_STATUS_LABELS, SYSTEM_ACTIONS
 from motcua.dossiers.services import step_unit
 
 FACTOR_DIGITS = 4
+# the second factor as typed: four ASCII digits (``\\d`` would take any script's digits)
+FACTOR_PATTERN = rf"[0-9]{{{FACTOR_DIGITS}}}"
 FIELDS = (
     "id",
     "code",
@@ -81,15 +84,11 @@ def track(code: str, factor: str) -> Tracked | None:
         unit = step_unit(dossier.current_step, dossier)
         if unit is not None:
             step = f"{step} — {unit.name}"
-    events = (
-        DossierEvent.objects.filter(dossier_id=dossier.pk)
-        .order_by("seq")
-        .values_list("at", "action", "national_status")
-    )
+    events = DossierEvent.objects.filter(dossier_id=dossier.pk).only("at", "action", "national_status")
     history = tuple(
-        Step(at, ACTION_LABELS[Action(action)], NATIONAL_STATUS_LABELS.get(status, ""))
-        for at, action, status in events
-        if action in Action.__members__.values() and Action(action) not in SYSTEM_ACTIONS
+        Step(event.at, ACTION_LABELS[action], NATIONAL_STATUS_LABELS.get(event.national_status, ""))
+        for event in events.order_by("seq")
+        if (action := action_of(event)) is not None and action not in SYSTEM_ACTIONS
     )
     return Tracked(
         code=dossier.code,

@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from motcua.core.middleware import client_ip
-from motcua.dossiers.tracking import FACTOR_DIGITS, TooManyLookups, public_lookup
+from motcua.dossiers.tracking import FACTOR_PATTERN, TooManyLookups, public_lookup
 
 CODE = re.compile(r"[0-9A-Za-z.\-]{6,60}")
-FACTOR = re.compile(rf"[0-9]{{{FACTOR_DIGITS}}}")  # ASCII digits only (``\d`` takes any script's)
+FACTOR = re.compile(FACTOR_PATTERN)
 
 
 def tracking(request: HttpRequest) -> HttpResponse:
