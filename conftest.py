@@ -29,3 +29,18 @@ def ward_specialist(client, db):
     user = factories.staff([Role.SPECIALIST], ward)
     client.force_login(user)
     return user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_signing_keys(tmp_path_factory):
+    """Issuing a result signs it: one demo CA for the whole run, in a folder of the run (never the
+    developer's var/signing). Tests of the keys themselves make their own."""
+    from django.conf import settings as django_settings
+
+    from motcua.documents import pki
+
+    folder = tmp_path_factory.mktemp("signing")
+    django_settings.MOTCUA_SIGNING_DIR = folder
+    django_settings.MOTCUA_TSA_URL = ""
+    django_settings.MOTCUA_PKCS11 = {}
+    pki.create_demo_ca(folder)

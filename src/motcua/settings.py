@@ -222,6 +222,35 @@ MOTCUA_TRACKING_WINDOW_SECONDS = int(env("MOTCUA_TRACKING_WINDOW_SECONDS", "900"
 MOTCUA_PROVINCE_NAME = env("MOTCUA_PROVINCE_NAME", "Thành phố Hải Phòng")
 # The public address of the portal, printed in the QR code of the forms (tracking a dossier).
 MOTCUA_PUBLIC_URL = env("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Digital signatures (documents/signing.py, docs/documents.md). The demo CA's keys live in this folder
+# (``motcua documents demo-ca``); a deployment signs through PKCS#11 instead (MOTCUA_PKCS11_MODULE…) and
+# trusts its CA's roots (PEM files, comma-separated). The demo root is trusted outside production only.
+MOTCUA_SIGNING_DIR = Path(env("MOTCUA_SIGNING_DIR", str(VAR_DIR / "signing"))).resolve()
+MOTCUA_TRUST_ROOTS = [p.strip() for p in env("MOTCUA_TRUST_ROOTS").split(",") if p.strip()]
+MOTCUA_TRUST_DEMO_ROOT = env_bool("MOTCUA_TRUST_DEMO_ROOT", not PRODUCTION)
+MOTCUA_TSA_URL = env("MOTCUA_TSA_URL").strip()  # RFC 3161; empty = the demo TSA in-process
+MOTCUA_STAMP_FONT = env(
+    "MOTCUA_STAMP_FONT", "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+)
+MOTCUA_PKCS11: dict[str, str] = (
+    {
+        "module": env("MOTCUA_PKCS11_MODULE"),
+        "token": env("MOTCUA_PKCS11_TOKEN"),
+        "pin": env("MOTCUA_PKCS11_PIN"),
+        "officer_label": env("MOTCUA_PKCS11_OFFICER_LABEL", "officer-{username}"),
+        "organisation_label": env("MOTCUA_PKCS11_ORGANISATION_LABEL", "org-{unit}"),
+        "raw": env("MOTCUA_PKCS11_RAW", "1"),  # hash in motcua, raw signature on the token
+    }
+    if env("MOTCUA_PKCS11_MODULE")
+    else {}
+)
+# Public verification (/xac-thuc/): checks per address per window.
+MOTCUA_VERIFY_MAX = int(env("MOTCUA_VERIFY_MAX", "30"))
+MOTCUA_VERIFY_WINDOW_SECONDS = int(env("MOTCUA_VERIFY_WINDOW_SECONDS", "600"))
+# How many of the demo history's finished dossiers get a signed electronic result (documents/demo.py).
+MOTCUA_DEMO_SIGNED_RESULTS = int(env("MOTCUA_DEMO_SIGNED_RESULTS", "40"))
+# Largest file accepted to sign as a result or to verify (bytes).
+MOTCUA_DOCUMENT_MAX_BYTES = int(env("MOTCUA_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 # Exports (motcua.exports): up to this many rows are written while the user waits, more go to the
 # worker; files are kept this many days; one person may have this many exports running at once.
 EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "2000"))

@@ -26,7 +26,7 @@ urlpatterns = [
     path("can-bo/thu-tuc/", include("motcua.catalogue.urls")),
     path("can-bo/lich/", include("motcua.workdays.urls")),
     path("can-bo/don-vi/", include("motcua.core.urls_units")),
-    path("can-bo/ho-so/", include("motcua.documents.urls")),  # only can-bo/ho-so/<code>/bieu-mau/…
+    path("can-bo/ho-so/", include("motcua.documents.urls")),  # can-bo/ho-so/<code>/bieu-mau/…, …/ket-qua/
     path("can-bo/ho-so/", include("motcua.dossiers.urls")),
     path("can-bo/", include("motcua.staff.urls")),
     path("", include("motcua.portal.urls")),

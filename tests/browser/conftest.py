@@ -93,9 +93,10 @@ def shot():
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, settings):
     from motcua.demo.loader import load_demo
 
+    settings.MOTCUA_DEMO_SIGNED_RESULTS = 5  # a quarter of a second each, for every test that loads the demo
     load_demo(verbose=False)
 
 

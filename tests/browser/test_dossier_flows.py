@@ -213,7 +213,33 @@ def test_a_counter_dossier_from_intake_to_return(page, demo, shot):
     shot(page, "26-leader-signs")
     submit_action(page, "mark_result_ready")
     assert "9 · Đã xử lý xong" in page.inner_text("[data-testid=dossier-status]")
+    # the result was signed as it was issued: listed with the dossier, verifiable by anyone
+    signed = page.inner_text("[data-testid=signed-document]")
+    result_code = re.search(r"KQ-[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}", signed).group(0)
+    dossier.refresh_from_db()
+    assert dossier.result_code == result_code
     sign_out(page)
+
+    page.goto(page.base + f"/xac-thuc/?ma={result_code}")
+    assert "Văn bản hợp lệ" in page.inner_text("[data-testid=verify-verdict]")
+    assert len(page.locator("[data-testid=verify-signature]").all()) == 2
+    shot(page, "26b-result-verified-by-code")
+    original = page.request.get(page.base + f"/xac-thuc/{result_code}/tep.pdf").body()
+    tampered = bytearray(original)
+    tampered[len(tampered) // 3] ^= 0x01
+    for name, content, verdict in (
+        ("ket-qua.pdf", original, "Văn bản hợp lệ"),
+        ("ket-qua-da-sua.pdf", bytes(tampered), "Văn bản không hợp lệ"),
+    ):
+        page.goto(page.base + "/xac-thuc/")
+        page.set_input_files(
+            "input[name=file]", files=[{"name": name, "mimeType": "application/pdf", "buffer": content}]
+        )
+        with page.expect_navigation():
+            page.click("button:has-text('Kiểm tra tệp')")
+        assert verdict in page.inner_text("[data-testid=verify-verdict]"), name
+    assert "không trùng với bản nào" in page.inner_text("[data-testid=verify-issued]")
+    shot(page, "26c-tampered-result-refused")
 
     # 5. The one-stop officer returns the result.
     sign_in(page, "thanhdong.motcua")

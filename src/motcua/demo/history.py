@@ -28,6 +28,7 @@ from typing import Any
 from motcua.catalogue.models import ProcedureVersion
 from motcua.core.models import OrgUnit
 from motcua.demo.datafiles import data
+from motcua.documents.results import ALPHABET as RESULT_ALPHABET
 from motcua.dossiers import rules
 from motcua.dossiers.importing import Summary, import_file
 from motcua.dossiers.jsonl import stamp
@@ -555,9 +556,10 @@ def _flags(
         if rng.random() < 0.5:
             record["MaCSDL"] = "CSDLQGDC"
     if finished and proc.paper_result and rng.random() < 0.7:
-        # The result's number only: no link to a result file (DuongDanTepTinKetQua) while the demo has
-        # no real files — a link to nothing would count as an electronic result in the 766 index.
-        record["MaKetQua"] = f"KQ-{record['NgayKetThucXuLy'][:8]}-{rng.randrange(10**6):06d}"
+        # The result's code only (the documents demo step signs the most recent ones and links their
+        # file, DuongDanTepTinKetQua): a link to nothing would count as an electronic result in 766.
+        chars = "".join(rng.choice(RESULT_ALPHABET) for _ in range(16))
+        record["MaKetQua"] = "KQ-" + "-".join(chars[i : i + 4] for i in range(0, 16, 4))
     record["ThoiGianGiaiQuyet"] = float(proc.version.time_limit_value)
     record["DonViTinh"] = proc.version.time_limit_unit
 

@@ -13,7 +13,7 @@ class DocumentsConfig(AppConfig):
         # versioned rule of ``core.rules``.
         from datetime import timedelta
 
-        from motcua.core import schedule
+        from motcua.core import demodata, schedule
         from motcua.core.rules import register
         from motcua.documents.rules import RULES
 
@@ -25,6 +25,14 @@ class DocumentsConfig(AppConfig):
                 timedelta(minutes=1),
                 "Lập sẵn giấy tiếp nhận, phiếu yêu cầu bổ sung, phiếu từ chối, phiếu xin lỗi của các "
                 "thao tác vừa thực hiện, để khi in chỉ cần đọc tệp đã lưu.",
+            )
+        )
+        demodata.register(
+            demodata.DemoStep(
+                "documents",
+                150,
+                "motcua.documents.demo.load_documents_demo",
+                "Tạo khóa ký số thử nghiệm, ký số kết quả điện tử của các hồ sơ đã giải quyết gần đây…",
             )
         )
         # TT 01/2018 Mẫu 06, the register of dossiers, as an export kind (``exports.registry``).

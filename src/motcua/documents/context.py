@@ -106,9 +106,13 @@ def _applicant(dossier: Dossier) -> dict[str, str]:
 
 
 def base(spec: FormSpec, detail: DossierDetail, at: datetime, number: str) -> dict[str, Any]:
+    return {"spec": spec, **base_context(detail, at, number)}
+
+
+def base_context(detail: DossierDetail, at: datetime, number: str) -> dict[str, Any]:
+    """What every document of a dossier prints: its issuer, number, applicant, date line, QR code."""
     dossier = detail.dossier
     return {
-        "spec": spec,
         "d": dossier,
         "number": number,
         "issuer": _issuer(dossier),

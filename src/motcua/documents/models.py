@@ -41,6 +41,10 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_by_label = models.CharField("người lập", max_length=150, blank=True)
+    # A signed result or certified copy: its public code (mã kết quả, printed and in the QR code; the
+    # address /xac-thuc/<code>/ finds it) and who signed it, as the certificates said.
+    public_code = models.CharField("mã kết quả", max_length=32, blank=True)
+    signed_by = models.JSONField("người ký", default=list, blank=True)
 
     class Meta:
         verbose_name = "giấy tờ"
@@ -51,7 +55,12 @@ class Document(models.Model):
                 fields=["dossier", "form_code", "event_seq"],
                 condition=models.Q(kind="form"),
                 name="document_one_form_per_event",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["public_code"],
+                condition=~models.Q(public_code=""),
+                name="document_public_code_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,3 +73,39 @@ class Document(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("Giấy tờ đã lập không được xóa.")
+
+
+class Revocation(models.Model):
+    """A signed document withdrawn (thu hồi) — wrongly issued, or replaced by a corrected one. The
+    document itself stays as it was; verification reports it revoked from ``at`` on."""
+
+    AUDIT_BY_SERVICE = True
+
+    document = models.OneToOneField(
+        Document, verbose_name="giấy tờ", on_delete=models.PROTECT, related_name="revocation"
+    )
+    at = models.DateTimeField("thu hồi lúc")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField("lý do", max_length=500)
+    replaced_by = models.ForeignKey(
+        Document,
+        verbose_name="thay bằng",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+    )
+
+    class Meta:
+        verbose_name = "thu hồi giấy tờ"
+        verbose_name_plural = "thu hồi giấy tờ"
+
+    def __str__(self) -> str:
+        return f"Thu hồi {self.document}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Quyết định thu hồi đã ghi không được sửa.")
+        super().save(*args, **kwargs)

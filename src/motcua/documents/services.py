@@ -47,7 +47,7 @@ class Available:
 def _label(user: User | None) -> str:
     if user is None:
         return "Hệ thống"
-    return user.get_full_name() or user.get_username()
+    return user.full_name or user.get_username()
 
 
 def available(detail: DossierDetail, issued: list[Document] | None = None) -> list[Available]:

@@ -45,3 +45,8 @@ def read(name: str, sha256: str) -> bytes:
     if hashlib.sha256(data).hexdigest() != sha256:
         raise OSError(f"Tệp {name} trong kho không khớp mã băm đã lưu.")
     return data
+
+
+def remove(name: str) -> None:
+    """Remove an object no document refers to (a result whose issue failed after signing)."""
+    documents_storage().delete(name)

@@ -1,19 +1,28 @@
-"""The forms of a dossier, for the staff who may see it: opened in the browser to print, or downloaded."""
+"""The forms of a dossier, for the staff who may see it: opened in the browser to print, or downloaded;
+and the result, signed as it is issued (the "Có kết quả, chuyển trả" panel of the dossier page posts
+here)."""
 
 from __future__ import annotations
 
 import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from motcua.core.errors import DomainError
 from motcua.core.models import User
-from motcua.documents import services
-from motcua.dossiers.rules import DossierNotFound
+from motcua.documents import results, services
+from motcua.dossiers.forms import ACTION_FORMS
+from motcua.dossiers.forms.actions import ResultForm
+from motcua.dossiers.rules import Action, DossierNotFound
+from motcua.dossiers.views.actions import refusal_for
 from motcua.dossiers.views.common import not_found
+from motcua.dossiers.views.detail import render_detail
+from motcua.dossiers.views.screen import Screen
 
 SEQ = re.compile(r"[0-9]{1,9}")  # ASCII digits: "²".isdigit() is True, int("²") fails
 
@@ -43,3 +52,42 @@ def form_pdf(request: HttpRequest, code: str, key: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_POST
+def result(request: HttpRequest, code: str) -> HttpResponse:
+    """Issue the signed result and mark the dossier "result ready"; a refusal or a bad file is shown on
+    the dossier page with its status, the panel open with what the officer entered."""
+    user: User = request.user  # type: ignore[assignment]
+    act = Action.MARK_RESULT_READY
+    try:
+        screen = Screen.load(user, code)
+    except DossierNotFound:
+        return not_found(request, code)
+    form = ACTION_FORMS[act](
+        request.POST, request.FILES, prefix=act.value, context=screen.action_context(act)
+    )
+    if act not in screen.detail.actions:
+        error = refusal_for(user, screen.dossier, act, request.POST.get(f"{act.value}-expected_version"))
+        return render_detail(request, screen, status=error.status, error=error)
+    if not form.is_valid():
+        return render_detail(request, screen, status=400, bound=(act, form))
+    data = form.cleaned_data
+    upload = data["file"].read() if data["source"] == ResultForm.UPLOAD and data.get("file") else None
+    try:
+        document = results.issue_result(
+            user, code, expected_version=data["expected_version"], note=data.get("note", ""), upload=upload
+        )
+    except DomainError as exc:
+        try:
+            screen = Screen.load(user, code)
+        except DossierNotFound:
+            return not_found(request, code)
+        return render_detail(request, screen, status=exc.status, bound=(act, form), error=exc)
+    messages.success(
+        request,
+        _("Đã ký số và phát hành kết quả %(result)s; hồ sơ %(code)s chuyển sang chờ trả kết quả.")
+        % {"result": document.public_code, "code": code},
+    )
+    return redirect("dossiers:detail", code=code)

@@ -61,4 +61,16 @@ def dong_bo_ho_so_mc(
     record["DanhSachTepDinhKemKhac"] = []
     record["DanhSachHoSoBoSung"] = [supplement_record(s) for s in supplements]
     record["DanhSachGiayToKetQua"] = []
+    if dossier.result_code:  # the electronic result (documents.results): 766 indicator 4.1
+        record["MaKetQua"] = dossier.result_code
+        record["DuongDanTepTinKetQua"] = dossier.result_file_url
+        names = dossier.procedure_version.result_types or []
+        record["DanhSachGiayToKetQua"] = [
+            {
+                "TenGiayTo": str(names[0]) if names else "Kết quả giải quyết thủ tục hành chính",
+                "MaThanhPhanHoSo": "",
+                "GiayToId": dossier.result_code,
+                "DuongDanTepTinKetQua": dossier.result_file_url,
+            }
+        ]
     return {"service": "DongBoHoSoMC", "isUpdating": updating, "data": [record]}

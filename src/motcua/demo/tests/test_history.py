@@ -4,6 +4,7 @@ import io
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
@@ -13,6 +14,8 @@ from motcua.core.identity import parse_citizen_id
 from motcua.core.models import Person
 from motcua.demo import history
 from motcua.demo.loader import load_demo
+from motcua.documents import services, verify
+from motcua.documents.models import Document
 from motcua.dossiers.models import Dossier, DossierEvent, DueReset
 from motcua.integrations.models import OutboxMessage
 from motcua.workdays.domain import to_local
@@ -56,11 +59,26 @@ def test_demo_history_is_a_realistic_year_loaded_once():
     call_command("dossiers", "rebuild", "--verify", stderr=io.StringIO())
     call_command("audit", "verify", stdout=io.StringIO(), stderr=io.StringIO())
     assert not OutboxMessage.objects.exists()
+    # the most recently finished dossiers with a result code carry their signed result, which verifies;
+    # the others keep the number only (no link to a file that does not exist)
+    results = Document.objects.filter(kind="result").select_related("dossier")
+    assert results.count() == settings.MOTCUA_DEMO_SIGNED_RESULTS
+    sample = results.first()
+    assert sample.dossier.result_code == sample.public_code
+    assert sample.dossier.result_file_url.endswith(f"/xac-thuc/{sample.public_code}/")
+    assert verify.verify(services.content(sample)).genuine
+    assert not dossiers.filter(result_code="", result_file_url__gt="").exists()
+    assert dossiers.filter(result_file_url__gt="").count() == results.count()
     # idempotent: loading again duplicates nothing
-    counts = (Dossier.objects.count(), DossierEvent.objects.count(), Person.objects.count())
+    counts = (Dossier.objects.count(), DossierEvent.objects.count(), Person.objects.count(), results.count())
     report = load_demo(verbose=False)
     assert report.dossiers.startswith("0 hồ sơ mới, 0 cập nhật")
-    assert (Dossier.objects.count(), DossierEvent.objects.count(), Person.objects.count()) == counts
+    assert (
+        Dossier.objects.count(),
+        DossierEvent.objects.count(),
+        Person.objects.count(),
+        results.count(),
+    ) == counts
 
 
 def test_generation_is_deterministic():

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,51 @@ class PlainForm(ActionForm):
 
 class NoteForm(ActionForm):
     note = _text(_("Ghi chú"), required=False)
+
+
+class ResultForm(ActionForm):
+    """The result of the dossier, signed by the officer and the unit when it is issued: drawn up from the
+    procedure's template, or the PDF the officer uploads (the decision, the certificate…)."""
+
+    GENERATE, UPLOAD = "generate", "upload"
+    multipart = True
+    source = forms.ChoiceField(
+        label=_("Văn bản kết quả"),
+        choices=[
+            (GENERATE, _("Lập theo mẫu kết quả của thủ tục")),
+            (UPLOAD, _("Tải lên tệp PDF kết quả (quyết định, giấy chứng nhận…)")),
+        ],
+        initial=GENERATE,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("Tệp PDF kết quả"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    note = _text(_("Ghi chú"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if data.get("source") == self.UPLOAD:
+            if not upload:
+                self.add_error("file", _("Chọn tệp PDF kết quả để tải lên."))
+            else:
+                upload.seek(0)
+                head = upload.read(1024)
+                upload.seek(0)
+                if not upload.size:
+                    self.add_error("file", _("Tệp đính kèm rỗng."))
+                elif upload.size > settings.MOTCUA_DOCUMENT_MAX_BYTES:
+                    self.add_error(
+                        "file",
+                        _("Tệp quá lớn: tối đa %(mb)s MB.")
+                        % {"mb": settings.MOTCUA_DOCUMENT_MAX_BYTES // (1024 * 1024)},
+                    )
+                elif b"%PDF-" not in head:
+                    self.add_error("file", _("Nội dung tệp không phải PDF."))
+        return data
 
 
 class ReasonsForm(ActionForm):
@@ -287,6 +333,6 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.STOP: ReasonsForm,
     Action.WITHDRAW: WithdrawForm,
     Action.RESET_DUE: ResetDueForm,
-    Action.MARK_RESULT_READY: NoteForm,
+    Action.MARK_RESULT_READY: ResultForm,
     Action.RETURN_RESULT: ReturnResultForm,
 }

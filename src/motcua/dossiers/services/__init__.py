@@ -39,6 +39,7 @@ from motcua.dossiers.services._base import (
 from motcua.dossiers.services.apology import reset_due
 from motcua.dossiers.services.authority import action_options, actions_for, answerable_consultations, refusal
 from motcua.dossiers.services.closing import (
+    ResultRef,
     mark_result_ready,
     refuse_after_appraisal,
     return_result,
@@ -65,6 +66,7 @@ __all__ = [
     "ComponentInput",
     "ConsultationTarget",
     "FeeInput",
+    "ResultRef",
     "accept_online",
     "action_options",
     "actions_for",

@@ -4,6 +4,7 @@ ready, and its return to the applicant.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
@@ -114,8 +115,21 @@ def withdraw(
 # -- result and return -----------------------------------------------------------------------------
 
 
-def mark_result_ready(code: str, *, by: User, expected_version: int, note: str = "") -> Dossier:
-    """The result is signed and issued (state 9); the dossier goes to the return step of the one-stop."""
+@dataclass(frozen=True)
+class ResultRef:
+    """The electronic result issued with ``mark_result_ready``: its code (MaKetQua) and permanent
+    address (DuongDanTepTinKetQua). Issued and signed by ``documents.results``."""
+
+    code: str
+    url: str
+
+
+def mark_result_ready(
+    code: str, *, by: User, expected_version: int, note: str = "", result: ResultRef | None = None
+) -> Dossier:
+    """The result is signed and issued (state 9); the dossier goes to the return step of the one-stop.
+    With ``result`` the electronic result's code and address are set on the dossier (766 4.1, the
+    national sync record) in the same transaction."""
     with _transaction():
         dossier = _load(code)
         _authorise(by, dossier, Action.MARK_RESULT_READY)
@@ -139,8 +153,14 @@ def mark_result_ready(code: str, *, by: User, expected_version: int, note: str =
             to_state=to_state,
             step=closing,
             due_at=dossier.due_at,
-            data={"assignee_id": None, "note": note.strip(), **_step_timing(calendar, closing, at)},
+            data={
+                "assignee_id": None,
+                "note": note.strip(),
+                **_step_timing(calendar, closing, at),
+                **({"result_code": result.code} if result else {}),
+            },
             steps=steps,
+            extra_fields={"result_code": result.code, "result_file_url": result.url} if result else None,
         )
         return dossier
 

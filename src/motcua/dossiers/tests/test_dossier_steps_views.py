@@ -83,9 +83,7 @@ def test_the_clerk_is_offered_nothing_at_the_signing_step_and_a_forced_post_says
         client.force_login(w.clerk_a)
         page = html(client.get(f"/can-bo/ho-so/{d.code}/"))
         assert 'id="act-mark_result_ready"' not in page and 'id="act-hand_over"' not in page
-        response = client.post(
-            f"/can-bo/ho-so/{d.code}/thao-tac/mark_result_ready/", {"mark_result_ready-expected_version": 4}
-        )
+        response = client.post(f"/can-bo/ho-so/{d.code}/ket-qua/", {"mark_result_ready-expected_version": 4})
     assert response.status_code == 403
     assert "đang chờ ở bước “Bước ky-ban-hanh” (Lãnh đạo cơ quan)" in html(response)
     d.refresh_from_db()

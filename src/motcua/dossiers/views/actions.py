@@ -108,9 +108,6 @@ HANDLERS: dict[Action, Handler] = {
     Action.RESET_DUE: lambda code, by, v, data: services.reset_due(
         code, by=by, expected_version=v, reason=data["reason"], new_due=data["new_due"]
     ),
-    Action.MARK_RESULT_READY: lambda code, by, v, data: services.mark_result_ready(
-        code, by=by, expected_version=v, note=data.get("note", "")
-    ),
     Action.RETURN_RESULT: lambda code, by, v, data: services.return_result(
         code, by=by, expected_version=v, notified=data.get("notified", False), note=data.get("note", "")
     ),
@@ -157,7 +154,7 @@ def _success(action: Action, dossier: Dossier, data: dict[str, Any]) -> str:
     return _("Đã ghi nhận “%(action)s” cho hồ sơ %(code)s.") % {"action": ACTION_TEXT[action], "code": code}
 
 
-def _refusal(user: User, dossier: Dossier, action: Action, posted_version: Any) -> DomainError:
+def refusal_for(user: User, dossier: Dossier, action: Action, posted_version: Any) -> DomainError:
     """Why an action the page does not offer was refused — the same reasons the service gives."""
     if posted_version not in (None, "") and str(posted_version) != str(dossier.lock_version):
         return StaleDossier(STALE_MESSAGE)
@@ -178,7 +175,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         act = Action(action)
     except ValueError:
         raise Http404 from None
-    if act not in ACTION_FORMS:
+    if act not in ACTION_FORMS or act not in HANDLERS:  # the result goes through documents:result
         raise Http404
     try:
         screen = Screen.load(user, code)
@@ -196,7 +193,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
         ),
     )
     if act not in screen.detail.actions:
-        error = _refusal(user, screen.dossier, act, request.POST.get(f"{act.value}-expected_version"))
+        error = refusal_for(user, screen.dossier, act, request.POST.get(f"{act.value}-expected_version"))
         return render_detail(request, screen, status=error.status, error=error)
     if not form.is_valid():
         return render_detail(request, screen, status=400, bound=(act, form))

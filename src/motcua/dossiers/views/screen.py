@@ -190,6 +190,8 @@ class Screen:
         initial = {"expected_version": d.lock_version}
         form_class = ACTION_FORMS[action]
         url = reverse("dossiers:action", args=[d.code, action.value])
+        if action is Action.MARK_RESULT_READY:  # the result is signed as it is issued (documents app)
+            url = reverse("documents:result", args=[d.code])
         if action is Action.HAND_OVER:
             target = ctx["step"]
             if target is None:
