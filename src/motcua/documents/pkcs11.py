@@ -16,14 +16,13 @@ from pyhanko.sign.general import SigningError
 from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
 
 from motcua.documents import pki
+from motcua.documents.errors import SigningUnavailable
 
 
 @contextmanager
 def session(config: dict[str, str]) -> Iterator[Any]:
     """An open, logged-in session on the configured token; ``SigningUnavailable`` when it cannot be had."""
     from pkcs11.exceptions import PKCS11Error
-
-    from motcua.documents.signing import SigningUnavailable
 
     try:
         opened = open_pkcs11_session(
@@ -46,9 +45,7 @@ def signer(opened: Any, label: str, who: str) -> tuple[PKCS11Signer, x509.Certif
     holds no such key or certificate."""
     from pkcs11.exceptions import PKCS11Error
 
-    from motcua.documents.signing import SigningUnavailable, asn1_certificate
-
-    chain = [asn1_certificate(root) for root in pki.trust_roots()]
+    chain = [pki.asn1_certificate(root) for root in pki.trust_roots()]
     # hash here and ask the token for the raw signature: every token (SoftHSM2 included) offers raw
     # ECDSA / RSA PKCS#1, fewer offer the hashing variants
     raw = str(settings.MOTCUA_PKCS11.get("raw", "1")) != "0"

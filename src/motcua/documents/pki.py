@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -259,3 +260,8 @@ def certify(
         x509.AuthorityKeyIdentifier.from_issuer_public_key(authority.key.public_key()), critical=False
     )
     return builder.sign(authority.key, hashes.SHA256())
+
+
+def asn1_certificate(cert: x509.Certificate) -> asn1_x509.Certificate:
+    """The same certificate as asn1crypto reads it (pyHanko's type)."""
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))

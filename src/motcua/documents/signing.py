@@ -26,7 +26,6 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
@@ -48,26 +47,12 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from motcua.core.errors import DomainError
 from motcua.documents import pki, tsa
+from motcua.documents.errors import NotSignable, SigningUnavailable
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 STAMP_W, STAMP_H, MARGIN, GAP = 215, 58, 22, 10
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" on every stamp
-
-
-class SigningUnavailable(DomainError):
-    """No usable key for a signer: missing, expired, not trusted, or the token cannot be opened."""
-
-    status = 409
-    code = "signing_unavailable"
-
-
-class NotSignable(DomainError):
-    """The file cannot be signed (not a PDF, encrypted, damaged)."""
-
-    status = 400
-    code = "not_signable"
 
 
 @dataclass(frozen=True)
@@ -82,12 +67,8 @@ class Party:
     certificate: x509.Certificate
 
 
-def asn1_certificate(cert: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-
-
 def trust_context(at: dt.datetime | None = None) -> ValidationContext:
-    roots = [asn1_certificate(c) for c in pki.trust_roots()]
+    roots = [pki.asn1_certificate(c) for c in pki.trust_roots()]
     return ValidationContext(
         trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail", moment=at or _now()
     )
@@ -127,9 +108,9 @@ def _demo_signer(pair: pki.KeyPair) -> signers.SimpleSigner:
     )
     root = pki.root()
     return signers.SimpleSigner(
-        signing_cert=asn1_certificate(pair.certificate),
+        signing_cert=pki.asn1_certificate(pair.certificate),
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs([asn1_certificate(root.certificate)]),
+        cert_registry=SimpleCertificateStore.from_certs([pki.asn1_certificate(root.certificate)]),
     )
 
 
