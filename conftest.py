@@ -44,3 +44,17 @@ def _demo_signing_keys(tmp_path_factory):
     django_settings.MOTCUA_TSA_URL = ""
     django_settings.MOTCUA_PKCS11 = {}
     pki.create_demo_ca(folder)
+
+
+@pytest.fixture(autouse=True)
+def _documents_storage(settings, tmp_path):
+    """The documents' storage (scans, forms, results) in a folder of the test, never var/media."""
+    folder = tmp_path / "documents"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder), "base_url": None},
+        },
+    }
+    return folder

@@ -298,10 +298,28 @@ USE_TZ = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Documents kept with dossiers (motcua.documents): each file under its SHA-256, never overwritten.
-    "documents": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "base_url": None},
-    },
+    # A folder by default; S3-compatible object storage when MOTCUA_DOCUMENTS_S3_BUCKET is set.
+    "documents": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env("MOTCUA_DOCUMENTS_S3_BUCKET"),
+                "endpoint_url": env("MOTCUA_DOCUMENTS_S3_ENDPOINT") or None,
+                "region_name": env("MOTCUA_DOCUMENTS_S3_REGION") or None,
+                "access_key": env("MOTCUA_DOCUMENTS_S3_ACCESS_KEY") or None,
+                "secret_key": env("MOTCUA_DOCUMENTS_S3_SECRET_KEY") or None,
+                "location": env("MOTCUA_DOCUMENTS_S3_PREFIX", "documents"),
+                "file_overwrite": False,
+                "default_acl": None,  # private: files are served through motcua's views only
+                "querystring_auth": True,
+            },
+        }
+        if env("MOTCUA_DOCUMENTS_S3_BUCKET")
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "base_url": None},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from motcua.core.contentstore import documents_storage
 from motcua.dossiers import national
 from motcua.dossiers.rules import (
     DELIVERY_COUNTER,
@@ -311,8 +312,23 @@ class DossierComponent(models.Model):
     kind = models.CharField("loại bản", max_length=20, choices=Kind.choices, default=Kind.ORIGINAL)
     quantity = models.PositiveSmallIntegerField("số lượng", default=1)
     received = models.BooleanField("đã nhận", default=True)
-    file = models.FileField("tệp", upload_to="dossiers/%Y/%m/", null=True, blank=True, max_length=255)
+    # The scan, on the documents' storage under its SHA-256 (dossiers/scans.py), never overwritten.
+    file = models.FileField(
+        "tệp", upload_to="scans/", storage=documents_storage, null=True, blank=True, max_length=255
+    )
+    file_sha256 = models.CharField("mã băm SHA-256 của tệp", max_length=64, blank=True)
+    file_size = models.PositiveIntegerField("dung lượng tệp (byte)", null=True, blank=True)
+    file_pages = models.PositiveSmallIntegerField("số trang của tệp", null=True, blank=True)
     digitised = models.BooleanField("đã số hóa", default=False)
+    digitised_at = models.DateTimeField("số hóa lúc", null=True, blank=True)
+    digitised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="người số hóa",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reused = models.BooleanField("lấy từ kho dữ liệu (tái sử dụng)", default=False)
     source = models.JSONField("giá trị nguyên văn của tệp nhập", default=dict, blank=True)
 

@@ -1,20 +1,8 @@
-"""The documents' storage in a folder of the test (never the developer's var/media)."""
+"""Fixtures of the documents' tests (the storage in a folder of the test is the root conftest's)."""
 
 from __future__ import annotations
 
 import pytest
-
-
-@pytest.fixture(autouse=True)
-def _documents_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "documents"), "base_url": None},
-        },
-    }
-    return tmp_path / "documents"
 
 
 @pytest.fixture

@@ -231,7 +231,7 @@ def receive_at_counter(
         _check_units(found, receiving_unit, competent_unit, day)
         _check_staffed(found, receiving_unit, competent_unit, day)
         applicant_fields = _applicant_snapshot(applicant)
-        rows = _components(found, components, channel)
+        rows = _components(found, components, channel, by=by, at=at)
         _check_delivery(result_delivery)
         calendar = _calendar(competent_unit, at)
         effective, due = receipt_deadline(calendar, version, at, None)

@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.utils import timezone
+
 from motcua.catalogue import cache as catalogue_cache
 from motcua.catalogue.models import Component, Procedure, WorkflowStep
 from motcua.core import staffing
 from motcua.core.identity import IdentityError, normalise_tax_code, parse_citizen_id
-from motcua.core.models import Organisation, OrgUnit, Person
+from motcua.core.models import Organisation, OrgUnit, Person, User
+from motcua.dossiers import scans
 from motcua.dossiers.models import Channel, Dossier, DossierComponent, DossierFee, ResultDelivery
 from motcua.dossiers.rules import InvalidDossierInput
 from motcua.dossiers.services._base import Applicant, ComponentInput, _role_label
@@ -176,10 +179,18 @@ def missing_components(components: Sequence[Component], ticked: set[int], channe
 
 
 def _components(
-    found: catalogue_cache.VersionBundle, given: Sequence[ComponentInput], channel: int
+    found: catalogue_cache.VersionBundle,
+    given: Sequence[ComponentInput],
+    channel: int,
+    *,
+    by: User | None = None,
+    at: datetime | None = None,
 ) -> list[DossierComponent]:
+    """The dossier's documents; a file is stored under its hash (``dossiers.scans``) — digitised by
+    ``by`` at ``at`` when received at the counter (not online)."""
     catalogue = {c.pk: c for c in found.components}
     rows: list[DossierComponent] = []
+    files: list[tuple[DossierComponent, Any]] = []
     ticked: set[int] = set()
     kinds = set(DossierComponent.Kind.values)
     for item in given:
@@ -210,11 +221,12 @@ def _components(
                 kind=kind,
                 quantity=item.quantity,
                 received=item.received,
-                file=item.file,
                 digitised=item.digitised,
                 reused=item.reused,
             )
         )
+        if item.file:
+            files.append((rows[-1], item.file))
     missing = missing_components(found.components, ticked, channel)
     if missing:
         raise InvalidDossierInput(
@@ -224,6 +236,10 @@ def _components(
             code="components_missing",
             details={"missing": [" hoặc ".join(names) for names in missing]},
         )
+    for row, upload in files:  # stored once the input is accepted
+        fields = scans.stored(upload, by=by, at=at or timezone.now(), digitised=channel != Channel.ONLINE)
+        for name, value in fields.items():
+            setattr(row, name, value)
     return rows
 
 

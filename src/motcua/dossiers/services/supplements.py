@@ -5,12 +5,13 @@ shifts it (rule ``workdays.supplement_mode``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.utils import timezone
 
 from motcua.core.models import User
 from motcua.core.rules import rule_value
-from motcua.dossiers import rules
+from motcua.dossiers import rules, scans
 from motcua.dossiers.models import Dossier, DossierComponent, Supplement
 from motcua.dossiers.rules import Action, DossierConflict, InvalidDossierInput
 from motcua.dossiers.services._base import (
@@ -121,7 +122,7 @@ def receive_supplement(
         current.mode = mode
         current.due_after = deadline.due
         current.save(update_fields=["received_at", "received_by", "received_note", "mode", "due_after"])
-        rows = _supplement_components(dossier, current, components)
+        rows = _supplement_components(dossier, current, components, by=by, at=at)
         steps = workflow_steps(dossier.procedure_version_id)
         step = dossier.current_step
         _record(
@@ -147,7 +148,14 @@ def receive_supplement(
         return dossier
 
 
-def _supplement_components(dossier: Dossier, supplement: Supplement, given: Sequence[ComponentInput]) -> int:
+def _supplement_components(
+    dossier: Dossier,
+    supplement: Supplement,
+    given: Sequence[ComponentInput],
+    *,
+    by: User | None,
+    at: datetime,
+) -> int:
     count = 0
     for item in given:
         name = item.name.strip()
@@ -171,9 +179,12 @@ def _supplement_components(dossier: Dossier, supplement: Supplement, given: Sequ
             kind=item.kind,
             quantity=max(1, item.quantity),
             received=item.received,
-            file=item.file,
-            digitised=item.digitised,
             reused=item.reused,
+            **(
+                scans.stored(item.file, by=by, at=at, digitised=True)
+                if item.file
+                else {"digitised": item.digitised}
+            ),
         )
         count += 1
     return count

@@ -8,6 +8,7 @@ tra-ket-qua (one-stop).
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -250,7 +251,9 @@ def test_a_domain_refusal_shows_the_service_message_with_its_status(client, w):
     assert "supplement_window_closed" in html(response)
 
 
-def test_supplement_is_requested_and_received_through_the_page_and_the_due_moves(client, w):
+def test_supplement_is_requested_and_received_through_the_page_and_the_due_moves(
+    client, w, _documents_storage
+):
     (d,) = at_appraisal(w)
     client.force_login(w.specialist_a)
     response = client.post(
@@ -283,10 +286,19 @@ def test_supplement_is_requested_and_received_through_the_page_and_the_due_moves
     shown = html(client.get(detail_url(d)))
     assert "Hạn trả kết quả mới: 17:00 13/03/2026" in shown
     doc = DossierComponent.objects.get(dossier=d, supplement__isnull=False)
-    assert doc.file.name.endswith(".pdf") and "giay-khai-sinh" not in doc.file.name
+    # kept on the documents' storage under its hash, with who digitised it and when (766 group 4)
+    digest = hashlib.sha256(b"%PDF-1.4 demo").hexdigest()
+    assert doc.file.name == f"scans/{digest[:2]}/{digest[2:4]}/{digest}.pdf" and doc.file_sha256 == digest
+    assert (doc.file_size, doc.file_pages) == (13, 1)
+    assert doc.digitised and doc.digitised_by == w.intake_a and doc.digitised_at == at(2026, 3, 10, 14, 0)
     served = client.get(f"/can-bo/ho-so/{d.code}/tep/{doc.pk}/")
     assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert served.content == b"%PDF-1.4 demo" and served["Cache-Control"] == "private, no-store"
     client.force_login(w.intake_b)
+    assert client.get(f"/can-bo/ho-so/{d.code}/tep/{doc.pk}/").status_code == 404
+    # bytes changed on the storage are never served
+    (_documents_storage / doc.file.name).write_bytes(b"%PDF-1.4 altered")
+    client.force_login(w.intake_a)
     assert client.get(f"/can-bo/ho-so/{d.code}/tep/{doc.pk}/").status_code == 404
 
 

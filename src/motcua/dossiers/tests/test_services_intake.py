@@ -197,3 +197,39 @@ def test_a_change_made_by_another_process_is_seen_through_the_generation_token(w
         with connection.cursor() as cursor:
             cursor.execute("UPDATE core_cachegeneration SET token = %s WHERE id = 1", ["other-process"])
         assert df.receive(w).due_at == at(2026, 3, 13, 17, 0)
+
+
+def test_a_scan_at_the_counter_is_a_digitisation_and_an_online_file_is_not(w, _documents_storage):
+    from dataclasses import replace
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from motcua.core import contentstore
+    from motcua.dossiers.models import DossierComponent
+
+    def with_scan(content: bytes) -> list[s.ComponentInput]:
+        items = df.all_components(w)
+        return [replace(items[0], file=SimpleUploadedFile("a1b2.pdf", content)), *items[1:]]
+
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        d = df.receive(w, components=with_scan(b"%PDF-1.4 to khai"))
+    scan = DossierComponent.objects.get(dossier=d, file_sha256__gt="")
+    assert scan.digitised and scan.digitised_by == w.intake_a and scan.digitised_at == at(2026, 3, 9, 9, 0)
+    assert contentstore.read(scan.file.name, scan.file_sha256) == b"%PDF-1.4 to khai"
+    # the same bytes handed in again are the same object on the storage
+    df.receive(w, components=with_scan(b"%PDF-1.4 to khai"))
+    assert len(list(_documents_storage.rglob("*.pdf"))) == 1
+    # a refused intake stores nothing
+    with pytest.raises(InvalidDossierInput):
+        df.receive(w, components=with_scan(b"%PDF-1.4 khac")[:1])
+    assert len(list(_documents_storage.rglob("*.pdf"))) == 1
+    # uploaded online by the applicant: an electronic submission, not a digitisation by the one-stop
+    online = s.submit_online(
+        applicant=w.person,
+        procedure=w.procedure,
+        receiving_unit=w.ward_a,
+        competent_unit=w.ward_a,
+        components=with_scan(b"%PDF-1.4 nop truc tuyen"),
+    )
+    uploaded = DossierComponent.objects.get(dossier=online, file_sha256__gt="")
+    assert not uploaded.digitised and uploaded.digitised_by is None and uploaded.file_size == 23

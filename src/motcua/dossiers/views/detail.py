@@ -7,13 +7,14 @@ not revealed. The times come from ``dossiers.clock`` as numbers; this module put
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -23,7 +24,7 @@ from motcua.catalogue.models import WorkflowStep
 from motcua.core import refcache
 from motcua.core.errors import DomainError
 from motcua.core.models import User
-from motcua.dossiers import clock, ontime, selectors
+from motcua.dossiers import clock, ontime, scans, selectors
 from motcua.dossiers.clock import action_of, parse_moment
 from motcua.dossiers.forms import (
     ACTION_TEXT,
@@ -48,6 +49,8 @@ from motcua.dossiers.views.common import (
 )
 from motcua.dossiers.views.screen import Screen
 from motcua.workdays.domain import Calendar, to_local
+
+logger = logging.getLogger(__name__)
 
 
 def users_of(ids: Iterable[Any]) -> dict[int, User]:
@@ -336,4 +339,13 @@ def component_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         raise Http404
     name = component.file.name.rsplit("/", 1)[-1]
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(component.file.open("rb"), content_type=content_type, filename=name)
+    try:
+        data = scans.content(component.file.name, component.file_sha256)
+    except OSError:  # missing, or no longer the bytes that were received: never served
+        logger.error("Tệp của thành phần %s (hồ sơ %s) không đọc được hoặc sai mã băm", pk, code)
+        raise Http404 from None
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
