@@ -128,6 +128,10 @@ FEE_COLUMNS = (
     Column(("name",), "Tên phí, lệ phí", width=50, required=True),
     Column(("kind",), "Loại", "choice", _labels(Fee.Kind.choices), 10),
     Column(("amount_vnd",), "Mức thu (đồng)", "int", width=14),
+    Column(("basis",), "Cách tính", "choice", _labels(Fee.Basis.choices), 16),
+    Column(("reduced_from_page",), "Mức giảm từ trang thứ", "int", width=10),
+    Column(("reduced_vnd",), "Mức thu từ trang đó (đồng/trang)", "int", width=14),
+    Column(("cap_vnd",), "Tối đa mỗi bản (đồng)", "int", width=14),
     Column(("exemptions",), "Miễn, giảm", width=40),
     Column(("note",), "Ghi chú", width=50),
 )

@@ -292,7 +292,22 @@ class Fee(models.Model):
     order = models.PositiveSmallIntegerField("thứ tự", default=0)
     name = models.CharField("tên phí, lệ phí", max_length=400)
     kind = models.CharField("loại", max_length=10, choices=Kind.choices, default=Kind.FEE)
+
+    class Basis(models.TextChoices):
+        FIXED = "fixed", "Một mức cho mỗi hồ sơ"
+        PER_PAGE = "per_page", "Theo trang của bản chính, cho mỗi bản"
+
     amount_vnd = models.DecimalField("mức thu (đồng)", max_digits=14, decimal_places=0, null=True, blank=True)
+    # The per-page form (certified copies, TT 226/2016/TT-BTC): ``amount_vnd`` per page, ``reduced_vnd``
+    # per page from page ``reduced_from_page`` on, at most ``cap_vnd`` per copy (catalogue/fees.py).
+    basis = models.CharField("cách tính", max_length=10, choices=Basis.choices, default=Basis.FIXED)
+    reduced_from_page = models.PositiveSmallIntegerField("mức giảm từ trang thứ", null=True, blank=True)
+    reduced_vnd = models.DecimalField(
+        "mức thu từ trang đó (đồng/trang)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    cap_vnd = models.DecimalField(
+        "tối đa mỗi bản (đồng)", max_digits=14, decimal_places=0, null=True, blank=True
+    )
     exemptions = models.TextField("miễn, giảm", blank=True)
     note = models.TextField("ghi chú", blank=True)
 

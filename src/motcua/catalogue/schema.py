@@ -128,6 +128,10 @@ class FeeDoc(_Model):
     name: Annotated[str, Field(min_length=1, max_length=400)]
     kind: FeeKindCode = "fee"
     amount_vnd: Annotated[int, Field(ge=0, le=99_999_999_999_999)] | None = None
+    basis: Literal["fixed", "per_page"] = "fixed"
+    reduced_from_page: Annotated[int, Field(ge=2, le=10_000)] | None = None
+    reduced_vnd: Annotated[int, Field(ge=0, le=99_999_999_999_999)] | None = None
+    cap_vnd: Annotated[int, Field(ge=0, le=99_999_999_999_999)] | None = None
     exemptions: str = ""
     note: str = ""
 

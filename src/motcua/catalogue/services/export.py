@@ -79,6 +79,16 @@ def version_dict(v: ProcedureVersion) -> dict[str, Any]:
                 "name": f.name,
                 "kind": f.kind,
                 "amount_vnd": int(f.amount_vnd) if f.amount_vnd is not None else None,
+                **(
+                    {
+                        "basis": f.basis,
+                        "reduced_from_page": f.reduced_from_page,
+                        "reduced_vnd": int(f.reduced_vnd) if f.reduced_vnd is not None else None,
+                        "cap_vnd": int(f.cap_vnd) if f.cap_vnd is not None else None,
+                    }
+                    if f.basis != "fixed"
+                    else {}
+                ),
                 "exemptions": f.exemptions,
                 "note": f.note,
             }
@@ -101,6 +111,9 @@ def version_dict(v: ProcedureVersion) -> dict[str, Any]:
     }
 
 
+PER_PAGE_KEYS = ("basis", "reduced_from_page", "reduced_vnd", "cap_vnd")
+
+
 def _desired_version_dict(v: VersionDoc, units: dict[str, OrgUnit]) -> dict[str, Any]:
     data = v.model_dump(mode="json")
     data["implementing_units"] = sorted({units[ref].code for ref in v.implementing_units})
@@ -109,6 +122,10 @@ def _desired_version_dict(v: VersionDoc, units: dict[str, OrgUnit]) -> dict[str,
             step["unit"] = units[step["unit"]].code
     data["components"].sort(key=lambda c: c["order"])
     data["fees"].sort(key=lambda f: f["order"])
+    for fee in data["fees"]:  # as the export writes it: the per-page parts only for a per-page fee
+        if fee["basis"] == "fixed":
+            for key in PER_PAGE_KEYS:
+                fee.pop(key, None)
     data["workflow"].sort(key=lambda s: (s["order"], s["code"]))
     return data
 

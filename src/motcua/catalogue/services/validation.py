@@ -12,7 +12,7 @@ from django.db.models import Q
 from pydantic import ValidationError as PydanticValidationError
 
 from motcua.catalogue.models import Field, Procedure, ProcedureVersion
-from motcua.catalogue.schema import CatalogueDocument, ProcedureDoc, VersionDoc, vietnamese_message
+from motcua.catalogue.schema import CatalogueDocument, FeeDoc, ProcedureDoc, VersionDoc, vietnamese_message
 from motcua.catalogue.services.export import _full_queryset
 from motcua.catalogue.services.problems import Loc, Problem
 from motcua.catalogue.services.version_rules import (
@@ -193,6 +193,7 @@ def _children_problems(v: VersionDoc, vbase: Loc, units: dict[str, OrgUnit]) -> 
                 )
             )
         seen.setdefault(fee.order, k)
+        problems.extend(_fee_problems(fee, (*vbase, "fees", k)))
 
     for k, ref in enumerate(v.implementing_units):
         problems.extend(_unit_problems(ref, units, v.effective_from, (*vbase, "implementing_units", k)))
@@ -211,6 +212,27 @@ def _children_problems(v: VersionDoc, vbase: Loc, units: dict[str, OrgUnit]) -> 
         elif step.unit:
             problems.extend(_unit_problems(step.unit, units, v.effective_from, loc))
     return problems
+
+
+def _fee_problems(fee: FeeDoc, loc: Loc) -> list[Problem]:
+    """A per-page fee needs its page rate; a reduced rate needs the page it starts from; a fixed fee
+    has no per-page parts."""
+    out: list[Problem] = []
+    per_page = (fee.reduced_from_page, fee.reduced_vnd, fee.cap_vnd)
+    if fee.basis == "fixed" and any(x is not None for x in per_page):
+        out.append(
+            Problem((*loc, "basis"), "Mức giảm theo trang, mức tối đa mỗi bản chỉ dùng khi tính theo trang.")
+        )
+    if fee.basis == "per_page" and fee.amount_vnd is None:
+        out.append(Problem((*loc, "amount_vnd"), "Phí tính theo trang phải có mức thu mỗi trang."))
+    if (fee.reduced_from_page is None) != (fee.reduced_vnd is None):
+        out.append(
+            Problem(
+                (*loc, "reduced_from_page"),
+                "Mức giảm theo trang cần cả trang bắt đầu và mức thu từ trang đó.",
+            )
+        )
+    return out
 
 
 def _alternative_problems(v: VersionDoc, vbase: Loc) -> list[Problem]:
