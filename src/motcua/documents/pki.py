@@ -183,11 +183,17 @@ def _forget(base: Path) -> None:
 
 def _issue(base: Path, stem: str, root: KeyPair, subject: x509.Name, timestamping: bool = False) -> KeyPair:
     key = ec.generate_private_key(ec.SECP256R1())
-    builder = _builder(subject, root.certificate.subject, key.public_key(), LEAF_YEARS)
+    return _save(base, stem, _certificate(root, subject, key.public_key(), timestamping), key)
+
+
+def _certificate(
+    authority: KeyPair, subject: x509.Name, public_key: ec.EllipticCurvePublicKey, timestamping: bool = False
+) -> x509.Certificate:
+    builder = _builder(subject, authority.certificate.subject, public_key, LEAF_YEARS)
     builder = _leaf_usage(builder, timestamping).add_extension(
-        x509.AuthorityKeyIdentifier.from_issuer_public_key(root.key.public_key()), critical=False
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(authority.key.public_key()), critical=False
     )
-    return _save(base, stem, builder.sign(root.key, hashes.SHA256()), key)
+    return builder.sign(authority.key, hashes.SHA256())
 
 
 def root(directory: Path | None = None) -> KeyPair:
@@ -251,15 +257,8 @@ def certify(
 ) -> x509.Certificate:
     """A demo-CA certificate for a key made elsewhere — on a token, which keeps the private key (the
     certificate is then written to the token beside it)."""
-    base = directory or signing_dir()
-    authority = root(base)
-    builder = _builder(
-        _name(common, organisation, unit, uid), authority.certificate.subject, public_key, LEAF_YEARS
-    )
-    builder = _leaf_usage(builder).add_extension(
-        x509.AuthorityKeyIdentifier.from_issuer_public_key(authority.key.public_key()), critical=False
-    )
-    return builder.sign(authority.key, hashes.SHA256())
+    authority = root(directory or signing_dir())
+    return _certificate(authority, _name(common, organisation, unit, uid), public_key)
 
 
 def asn1_certificate(cert: x509.Certificate) -> asn1_x509.Certificate:

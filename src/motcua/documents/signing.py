@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from asn1crypto import keys as asn1_keys
@@ -114,6 +115,14 @@ def _demo_signer(pair: pki.KeyPair) -> signers.SimpleSigner:
     )
 
 
+def _officer_role(username: str, name: str, unit_name: str) -> tuple[str, str, str, str]:
+    return name, "Người ký", f"Đơn vị: {unit_name}", "CanBoKy"
+
+
+def _unit_role(code: str, name: str) -> tuple[str, str, str, str]:
+    return name, "Cơ quan ký số", "Ký thay mặt cơ quan giải quyết", "CoQuanKy"
+
+
 @contextmanager
 def parties(
     officer: tuple[str, str, str] | None, unit: tuple[str, str] | None, at: dt.datetime | None = None
@@ -122,51 +131,29 @@ def parties(
     unit name), ``unit`` = (unit code, unit name)."""
     config = settings.MOTCUA_PKCS11
     with ExitStack() as stack:
-        out: list[Party] = []
+        keys: list[tuple[Any, x509.Certificate]] = []  # (signer, certificate): the officer's, the unit's
         if config:
             from motcua.documents import pkcs11
 
             session = stack.enter_context(pkcs11.session(config))
             if officer is not None:
                 label = config["officer_label"].format(username=officer[0])
-                signer, cert = pkcs11.signer(session, label, f"cán bộ {officer[1]}")
-                out.append(Party(signer, officer[1], "Người ký", f"Đơn vị: {officer[2]}", "CanBoKy", cert))
+                keys.append(pkcs11.signer(session, label, f"cán bộ {officer[1]}"))
             if unit is not None:
                 label = config["organisation_label"].format(unit=unit[0])
-                signer, cert = pkcs11.signer(session, label, f"cơ quan {unit[1]}")
-                out.append(
-                    Party(
-                        signer, unit[1], "Cơ quan ký số", "Ký thay mặt cơ quan giải quyết", "CoQuanKy", cert
-                    )
-                )
+                keys.append(pkcs11.signer(session, label, f"cơ quan {unit[1]}"))
         else:
             try:
-                if officer is not None:
-                    pair = pki.officer(*officer)
-                    out.append(
-                        Party(
-                            _demo_signer(pair),
-                            officer[1],
-                            "Người ký",
-                            f"Đơn vị: {officer[2]}",
-                            "CanBoKy",
-                            pair.certificate,
-                        )
-                    )
-                if unit is not None:
-                    pair = pki.organisation(*unit)
-                    out.append(
-                        Party(
-                            _demo_signer(pair),
-                            unit[1],
-                            "Cơ quan ký số",
-                            "Ký thay mặt cơ quan giải quyết",
-                            "CoQuanKy",
-                            pair.certificate,
-                        )
-                    )
+                pairs = ([pki.officer(*officer)] if officer else []) + (
+                    [pki.organisation(*unit)] if unit else []
+                )
             except pki.CertificateAuthorityMissing as exc:
                 raise SigningUnavailable(str(exc)) from None
+            keys = [(_demo_signer(pair), pair.certificate) for pair in pairs]
+        roles = ([_officer_role(*officer)] if officer else []) + ([_unit_role(*unit)] if unit else [])
+        out = [
+            Party(signer, *role, certificate) for (signer, certificate), role in zip(keys, roles, strict=True)
+        ]
         for party in out:
             check_certificate(party.certificate, party.name, at)
         yield out

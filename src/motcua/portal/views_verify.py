@@ -68,53 +68,29 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         return _render(request, {"form": form}, 400)
     upload = form.cleaned_data["file"]
     if upload.size > settings.MOTCUA_DOCUMENT_MAX_BYTES:
-        return _render(
-            request,
-            {
-                "form": form,
-                "error": _too_large(),
-            },
-            400,
-        )
+        return _render(request, {"form": form, "error": _too_large()}, 400)
     try:
         report = verify.public_verify(upload.read(), client_ip(request))
     except verify.TooManyChecks as exc:
-        return _render(
-            request,
-            {
-                "form": form,
-                "error": _too_many(exc),
-            },
-            429,
-        )
+        return _render(request, {"form": form, "error": _too_many(exc)}, 429)
     except verify.NotVerifiable as exc:
         return _render(request, {"form": form, "error": exc.message}, 400)
     return _render(request, {"report": report, "file_name": (upload.name or "")[:120]})
+
+
+def _unknown(request: HttpRequest, code: str) -> HttpResponse:
+    return _render(request, {"code": code, "error": _unknown_code()}, 404)
 
 
 @require_GET
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     document = results.by_code(code)
     if document is None:
-        return _render(
-            request,
-            {
-                "code": code,
-                "error": _unknown_code(),
-            },
-            404,
-        )
+        return _unknown(request, code)
     try:
         report = verify.public_verify(services.content(document), client_ip(request))
     except verify.TooManyChecks as exc:
-        return _render(
-            request,
-            {
-                "code": code,
-                "error": _too_many(exc),
-            },
-            429,
-        )
+        return _render(request, {"code": code, "error": _too_many(exc)}, 429)
     return _render(request, {"report": report, "code": document.public_code, "stored": document})
 
 
@@ -123,14 +99,7 @@ def verify_file(request: HttpRequest, code: str) -> HttpResponse:
     """The original file of a result, as issued (whoever holds the code holds the paper it is printed on)."""
     document = results.by_code(code)
     if document is None:
-        return _render(
-            request,
-            {
-                "code": code,
-                "error": _unknown_code(),
-            },
-            404,
-        )
+        return _unknown(request, code)
     response = HttpResponse(services.content(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.public_code}.pdf"'
     response["Cache-Control"] = "private, no-store"
