@@ -116,22 +116,24 @@ def _builder(
     )
 
 
+def _key_usage(*, signs: bool) -> x509.KeyUsage:
+    """A signer's key signs documents (with non-repudiation); the root's signs certificates and CRLs."""
+    return x509.KeyUsage(
+        digital_signature=signs,
+        content_commitment=signs,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=not signs,
+        crl_sign=not signs,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
 def _leaf_usage(builder: x509.CertificateBuilder, timestamping: bool = False) -> x509.CertificateBuilder:
     builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-    builder = builder.add_extension(
-        x509.KeyUsage(
-            digital_signature=True,
-            content_commitment=True,
-            key_encipherment=False,
-            data_encipherment=False,
-            key_agreement=False,
-            key_cert_sign=False,
-            crl_sign=False,
-            encipher_only=False,
-            decipher_only=False,
-        ),
-        critical=True,
-    )
+    builder = builder.add_extension(_key_usage(signs=True), critical=True)
     if timestamping:
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
@@ -149,20 +151,7 @@ def create_demo_ca(directory: Path | None = None, *, force: bool = False) -> tup
             subject = _name(f"motcua Root CA ({DEMO})", f"Hệ thống motcua ({DEMO})")
             builder = _builder(subject, subject, key.public_key(), ROOT_YEARS)
             builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            builder = builder.add_extension(
-                x509.KeyUsage(
-                    digital_signature=False,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
+            builder = builder.add_extension(_key_usage(signs=False), critical=True)
             root = _save(base, "root", builder.sign(key, hashes.SHA256()), key)
             _forget(base)
         tsa = None if force else _load(base, "tsa")
