@@ -6,7 +6,9 @@
 - ``sign FILE.pdf --output OUT.pdf --signer USERNAME [--organisation UNIT_CODE]``: sign a file with the
   officer's key (and the unit's), timestamped — the demo CA's keys or the PKCS#11 token's;
 - ``verify FILE.pdf [--json]``: is it genuine (exit 0) or not (exit 1);
-- ``tsa --port 8091``: the RFC 3161 timestamp authority as an HTTP server (``MOTCUA_TSA_URL``)."""
+- ``tsa --port 8091``: the RFC 3161 timestamp authority as an HTTP server (``MOTCUA_TSA_URL``);
+- ``retention --due [--on DATE] [--output FILE.csv|FILE.zip] [--json]``: the files whose retention period
+  has run out, exported with their metadata (``documents.retention``)."""
 
 from __future__ import annotations
 
@@ -48,6 +50,11 @@ class Command(BaseCommand):
         check = sub.add_parser("verify", help="kiểm tra tính xác thực của một tệp PDF")
         check.add_argument("file")
         check.add_argument("--json", action="store_true")
+        keep = sub.add_parser("retention", help="giấy tờ đến hạn nộp lưu, thẩm định (hết thời hạn bảo quản)")
+        keep.add_argument("--due", action="store_true", required=True, help="chỉ những giấy tờ đã đến hạn")
+        keep.add_argument("--on", default="", help="ngày xét (YYYY-MM-DD; mặc định: hôm nay)")
+        keep.add_argument("--output", default="", help="tệp CSV, hoặc ZIP kèm các tệp")
+        keep.add_argument("--json", action="store_true")
         server = sub.add_parser("tsa", help="máy chủ cấp dấu thời gian (RFC 3161) thử nghiệm")
         server.add_argument("--host", default="127.0.0.1")
         server.add_argument("--port", type=int, default=8091)
@@ -69,6 +76,9 @@ class Command(BaseCommand):
             return
         if what == "tsa":
             self._tsa(options)
+            return
+        if what == "retention":
+            self._retention(options)
             return
         try:
             document = services.issue_unscoped(options["dossier"], options["number"], options["event"])
@@ -151,3 +161,34 @@ class Command(BaseCommand):
                 time.sleep(3600)
         except KeyboardInterrupt:
             server.shutdown()
+
+    def _retention(self, options: dict[str, Any]) -> None:
+        from datetime import date
+
+        from django.utils import timezone
+
+        from motcua.documents import retention
+        from motcua.workdays.domain import to_local
+
+        try:
+            on = date.fromisoformat(options["on"]) if options["on"] else to_local(timezone.now()).date()
+        except ValueError:
+            raise CommandError(f"Ngày “{options['on'][:20]}” không hợp lệ (YYYY-MM-DD).") from None
+        items = retention.due(on)
+        if options["output"]:
+            try:
+                retention.write(items, Path(options["output"]))
+            except OSError as exc:
+                raise CommandError(f"Không ghi được {options['output']}: {exc}") from None
+        if options["json"]:
+            by_kind: dict[str, int] = {}
+            for item in items:
+                by_kind[item.kind] = by_kind.get(item.kind, 0) + 1
+            out = {"on": on.isoformat(), "due": len(items), "by_kind": by_kind, "output": options["output"]}
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
+            return
+        self.stdout.write(f"{len(items)} giấy tờ đến hạn nộp lưu, thẩm định vào ngày {on:%d/%m/%Y}.")
+        for item in items[:50]:
+            self.stdout.write(f"  {item.due:%d/%m/%Y}  {item.kind:<15} {item.dossier}  {item.title[:60]}")
+        if len(items) > 50:
+            self.stdout.write(f"  … và {len(items) - 50} giấy tờ khác (dùng --output để xuất đủ).")
