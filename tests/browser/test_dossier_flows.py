@@ -398,3 +398,48 @@ def test_an_officer_of_another_ward_cannot_open_or_list_the_dossier(page, demo, 
     assert page.locator("#act-hand_over").is_visible()
     shot(page, "43-tablet-dossier")
     no_server_errors(page)
+
+
+def test_the_chairman_certifies_an_electronic_copy_and_anyone_verifies_it(page, demo, shot):
+    """At Phường Thành Đông the demo leaves a dossier of certified copies (2.000815) whose original was
+    scanned at the counter and compared by the justice officer: the chairman certifies it on the
+    dossier page, the copy is numbered in the ward's book and verifiable at /xac-thuc/."""
+    from motcua.documents.models import CertifiedCopy
+
+    waiting = Dossier.objects.exclude(documents__kind="certified_copy").get(
+        procedure__code="2.000815", state="in_progress", current_step__code="ky-chung-thuc"
+    )
+    before = CertifiedCopy.objects.count()
+    sign_in(page, "thanhdong.chutich")
+    page.goto(page.base + f"/can-bo/ho-so/{waiting.code}/")
+    panel = page.inner_text("[data-testid=certify-panel]")
+    assert "Phí chứng thực: 2.000 đ/trang" in panel and "Ngân sách hỗ trợ 100%" in panel
+    shot(page, "28-chairman-certifies-copy")
+    page.fill("#id_certify-copies", "2")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click("#act-certify button[type=submit]")
+    notice = page.inner_text(".alert-success")
+    assert "Đã ký chứng thực bản sao điện tử số" in notice
+    code = re.search(r"KQ-[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}", notice).group(0)
+    assert CertifiedCopy.objects.count() == before + 1
+    entry = CertifiedCopy.objects.get(document__public_code=code)
+    # one page × 2 copies × 2.000 đ, all of it supported by the city's budget in 2026
+    assert (entry.copies, entry.fee_vnd, entry.payable_vnd) == (2, 4000, 0)
+    open_action(page, "certify")  # folded once every original is certified
+    assert "đã chứng thực số" in page.inner_text("[data-testid=certify-panel]")
+    assert "Bản sao chứng thực điện tử" in page.inner_text("[data-testid=signed-document]")
+    sign_out(page)
+
+    page.set_viewport_size({"width": 390, "height": 844})  # the citizen checks it on a phone
+    page.goto(page.base + f"/xac-thuc/{code}/")
+    assert "Văn bản hợp lệ" in page.inner_text("[data-testid=verify-verdict]")
+    assert f"Số chứng thực {entry.number}, quyển số {entry.book}" in page.inner_text(
+        "[data-testid=verify-certification]"
+    )
+    shot(page, "29-certified-copy-verified-phone")
+    copy = page.request.get(page.base + f"/xac-thuc/{code}/tep.pdf").body()
+    said = pdf_text(copy)
+    assert "Chứng thực bản sao đúng với bản chính." in said and "BẰNG TỐT NGHIỆP ĐẠI HỌC" in said
+    picture(copy, "browser-ban-sao-chung-thuc")
+    no_server_errors(page)

@@ -109,3 +109,70 @@ class Revocation(models.Model):
         if not self._state.adding:
             raise TypeError("Quyết định thu hồi đã ghi không được sửa.")
         super().save(*args, **kwargs)
+
+
+class CertifiedCopy(models.Model):
+    """An entry of the book of electronic certified copies (sổ chứng thực bản sao điện tử): the copy
+    certified from the original a citizen showed at the counter (NĐ 23/2015 Điều 20), its number in the
+    unit's book of the year, the original's pages and the copies made, and the fee (TT 226/2016)."""
+
+    AUDIT_BY_SERVICE = True
+
+    document = models.OneToOneField(
+        Document, verbose_name="bản sao điện tử", on_delete=models.PROTECT, related_name="certification"
+    )
+    component = models.ForeignKey(
+        "dossiers.DossierComponent",
+        verbose_name="bản chính (bản quét)",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "core.OrgUnit", verbose_name="đơn vị chứng thực", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    number = models.PositiveIntegerField("số chứng thực")
+    book = models.CharField("quyển số", max_length=40)
+    pages = models.PositiveSmallIntegerField("số trang bản chính")
+    copies = models.PositiveSmallIntegerField("số bản")
+    fee_vnd = models.DecimalField("phí chứng thực (đồng)", max_digits=14, decimal_places=0, null=True)
+    supported_vnd = models.DecimalField("ngân sách hỗ trợ (đồng)", max_digits=14, decimal_places=0, default=0)
+
+    class Meta:
+        verbose_name = "chứng thực bản sao điện tử"
+        verbose_name_plural = "sổ chứng thực bản sao điện tử"
+        ordering = ["unit", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "number"], name="certified_copy_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Số {self.number}, quyển {self.book}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Sổ chứng thực đã ghi không được sửa.")
+        super().save(*args, **kwargs)
+
+    @property
+    def payable_vnd(self) -> int | None:
+        """What the citizen pays: the fee less the budget's support."""
+        return None if self.fee_vnd is None else int(self.fee_vnd - self.supported_vnd)
+
+
+class CertificationSequence(models.Model):
+    """The last number given in a unit's book of certified copies in a year."""
+
+    AUDIT_BY_SERVICE = True
+
+    unit = models.ForeignKey("core.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "số chứng thực cuối cùng trong năm"
+        verbose_name_plural = "số chứng thực cuối cùng trong năm"
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="unique_certification_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}: {self.last_value}"

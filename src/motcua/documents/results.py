@@ -24,6 +24,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from motcua.core import audit
+from motcua.core.errors import DomainError
 from motcua.core.models import User
 from motcua.documents import context as build
 from motcua.documents import pdf, signing, storage
@@ -33,6 +34,12 @@ from motcua.dossiers.lookup import DossierDetail, detail_of, dossier_detail
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.refdata import PEOPLE_RELATED, attach_reference
 from motcua.dossiers.rules import STALE_MESSAGE, Action, StaleDossier
+
+
+class NotCertified(DomainError):
+    status = 409
+    code = "no_certified_copy"
+
 
 # Crockford's base32 without I, L, O, U: read aloud and typed from paper without confusion.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -107,7 +114,7 @@ def render(detail: DossierDetail, code: str, user: User, at: datetime | None = N
                 "verify_qr": build.qr_data_uri(public_url(code)),
             }
         )
-        data, _pages = pdf.render(template.template.name, ctx)
+        data, _pages = pdf.render(template.template.name, ctx, archival=True)
     return data
 
 
@@ -173,12 +180,20 @@ def _signed_and_kept(
 
 
 def issue_result(
-    user: User, code: str, *, expected_version: int, note: str = "", upload: bytes | None = None
+    user: User,
+    code: str,
+    *,
+    expected_version: int,
+    note: str = "",
+    upload: bytes | None = None,
+    certified_copy: bool = False,
 ) -> Document:
     """Sign and issue the result of dossier ``code`` and mark it ready (see the module's text).
     ``DossierNotFound`` outside the user's scope; the dossier's refusals (403/409) as ``mark_result_ready``
     gives them, checked before anything is signed; ``signing.NotSignable`` for a bad upload;
-    ``signing.SigningUnavailable`` without a usable key."""
+    ``signing.SigningUnavailable`` without a usable key. With ``certified_copy`` the result is the
+    electronic certified copy already signed for the dossier (``documents.certified``): nothing new is
+    signed, the dossier carries that copy's code and address."""
     detail = dossier_detail(user, code)
     dossier = detail.dossier
     if dossier.lock_version != expected_version:
@@ -190,6 +205,8 @@ def issue_result(
         refused = detail.blocked.get(Action.MARK_RESULT_READY)
         if refused is not None:
             raise refused
+    if certified_copy:
+        return _certified_copy_as_result(user, detail, expected_version, note)
     result_code = new_code()
     if upload is not None:
         check_pdf(upload)
@@ -206,6 +223,35 @@ def issue_result(
 
     summary = f"Ký số và phát hành kết quả {result_code} của hồ sơ {dossier.code}"
     return _signed_and_kept(detail, user, content, result_code, mark, summary, uploaded=upload is not None)
+
+
+def _certified_copy_as_result(
+    user: User, detail: DossierDetail, expected_version: int, note: str
+) -> Document:
+    dossier = detail.dossier
+    copy = (
+        Document.objects.filter(dossier=dossier, kind=Document.Kind.CERTIFIED_COPY, revocation__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if copy is None:
+        raise NotCertified("Hồ sơ chưa có bản sao điện tử nào đã chứng thực.", code="no_certified_copy")
+    with transaction.atomic():
+        services.mark_result_ready(
+            dossier.code,
+            by=user,
+            expected_version=expected_version,
+            note=note,
+            result=services.ResultRef(copy.public_code, public_url(copy.public_code)),
+        )
+        audit.record(
+            "result_certified_copy",
+            object_type="documents.Document",
+            object_id=copy.pk,
+            summary=f"Trả bản sao điện tử đã chứng thực {copy.public_code} làm kết quả hồ sơ {dossier.code}",
+            data={"dossier": dossier.code, "code": copy.public_code},
+        )
+    return copy
 
 
 def attach_result(dossier: Dossier, signer: User) -> Document | None:
@@ -236,7 +282,9 @@ def by_code(code: str) -> Document | None:
     if not normal:
         return None
     return (
-        Document.objects.select_related("dossier", "revocation", "revocation__replaced_by")
+        Document.objects.select_related(
+            "dossier", "revocation", "revocation__replaced_by", "certification", "certification__unit"
+        )
         .filter(public_code=normal)
         .first()
     )

@@ -1,11 +1,23 @@
 """The documents' legal rules (``core.rules``): which set of official forms is in force on a day; how
-long each kind of document is kept before it is due for appraisal and transfer to the archive."""
+long each kind of document is kept before it is due for appraisal and transfer to the archive; which
+procedures certify electronic copies from originals, who signs them, and the share of their fee the
+budget pays."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from motcua.core.rules import RuleDefinition, RuleValueError, choice
+
+CERTIFIED_COPY_RULE = "documents.certified_copy"
+FEE_SUPPORT_RULE = "documents.certified_copy_fee_support_percent"
+# Roles that may sign a certification (NĐ 23/2015 Điều 5: the chairman or a vice-chairman of the
+# commune People's Committee, the commune's agency leader here): values of ``core.models.Role``.
+CERTIFIED_COPY_DEFAULT: dict[str, Any] = {
+    "procedures": ["2.000815"],
+    "signer_roles": ["agency_leader"],
+    "book": "01/{year}-SCT/BS",
+}
 
 FORM_SET_RULE = "documents.form_set"
 TT01_2018 = "tt01-2018"
@@ -41,6 +53,29 @@ def retention_value(value: Any) -> dict[str, int | None]:
     return out
 
 
+def certified_copy_value(value: Any) -> dict[str, Any]:
+    """Which procedures certify copies from originals, who signs, and the book's label."""
+    from motcua.core.models import Role
+
+    if not isinstance(value, dict) or set(value) != set(CERTIFIED_COPY_DEFAULT):
+        raise RuleValueError("Cần đủ các mục: " + ", ".join(CERTIFIED_COPY_DEFAULT) + ".")
+    procedures, roles, book = value["procedures"], value["signer_roles"], value["book"]
+    if not isinstance(procedures, list) or not all(isinstance(p, str) and p.strip() for p in procedures):
+        raise RuleValueError('“procedures” là danh sách mã thủ tục, ví dụ ["2.000815"].')
+    known = set(Role.values)
+    if not isinstance(roles, list) or not roles or not all(r in known for r in roles):
+        raise RuleValueError("“signer_roles” là danh sách vai trò trong: " + ", ".join(sorted(known)) + ".")
+    if not isinstance(book, str) or "{year}" not in book or len(book) > 40:
+        raise RuleValueError("“book” là ký hiệu quyển sổ có chứa {year}, ví dụ 01/{year}-SCT/BS.")
+    return {"procedures": [p.strip() for p in procedures], "signer_roles": list(roles), "book": book}
+
+
+def percent_value(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise RuleValueError("Tỷ lệ hỗ trợ là số nguyên từ 0 đến 100 (phần trăm).")
+    return value
+
+
 RULES = (
     RuleDefinition(
         key=FORM_SET_RULE,
@@ -65,5 +100,29 @@ RULES = (
         ),
         verified=False,
         validate=retention_value,
+    ),
+    RuleDefinition(
+        key=CERTIFIED_COPY_RULE,
+        label="Chứng thực bản sao điện tử từ bản chính",
+        default=CERTIFIED_COPY_DEFAULT,
+        legal_basis=(
+            "NĐ 23/2015/NĐ-CP Điều 5, 20 (người ký chứng thực, thủ tục); TT 01/2020/TT-BTP (lời chứng, "
+            "sổ chứng thực SCT/BS); chứng thực bản sao điện tử theo NĐ 45/2020/NĐ-CP — mã thủ tục, vai "
+            "trò người ký và ký hiệu quyển sổ điện tử chưa đối chiếu."
+        ),
+        verified=False,
+        validate=certified_copy_value,
+    ),
+    RuleDefinition(
+        key=FEE_SUPPORT_RULE,
+        label="Tỷ lệ ngân sách hỗ trợ phí chứng thực bản sao điện tử (%)",
+        default=0,
+        legal_basis=(
+            "Mặc định không hỗ trợ (phí theo TT 226/2016/TT-BTC). Hải Phòng: NQ 43/2025/NQ-HĐND hỗ trợ "
+            "100% phí chứng thực bản sao điện tử từ bản chính 01/01/2026–31/12/2030 — theo tài liệu thứ "
+            "cấp, chưa đối chiếu văn bản: tỉnh thêm phiên bản của quy tắc này."
+        ),
+        verified=False,
+        validate=percent_value,
     ),
 )

@@ -7,4 +7,5 @@ app_name = "documents"
 urlpatterns = [
     path("<str:code>/bieu-mau/<str:key>.pdf", views.form_pdf, name="form"),
     path("<str:code>/ket-qua/", views.result, name="result"),
+    path("<str:code>/chung-thuc/", views.certify, name="certify"),
 ]

@@ -162,7 +162,9 @@ def verify(data: bytes) -> Report:
         raise NotVerifiable("Tệp không phải PDF: chỉ kiểm tra được văn bản điện tử dạng PDF.")
     digest = hashlib.sha256(data).hexdigest()
     document = (
-        Document.objects.select_related("revocation", "revocation__replaced_by").filter(sha256=digest).first()
+        Document.objects.select_related("revocation", "revocation__replaced_by", "certification__unit")
+        .filter(sha256=digest)
+        .first()
     )
     revocation = getattr(document, "revocation", None) if document is not None else None
     try:

@@ -1,6 +1,6 @@
 """The forms of a dossier, for the staff who may see it: opened in the browser to print, or downloaded;
-and the result, signed as it is issued (the "Có kết quả, chuyển trả" panel of the dossier page posts
-here)."""
+the result, signed as it is issued (the "Có kết quả, chuyển trả" panel of the dossier page posts
+here); and the electronic certified copy of an original (the "Chứng thực bản sao điện tử" panel)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import DomainError
 from motcua.core.models import User
-from motcua.documents import results, services
+from motcua.documents import certified, results, services
+from motcua.documents.inputs import CertifyForm
 from motcua.dossiers.forms import ACTION_FORMS
 from motcua.dossiers.forms.actions import ResultForm
 from motcua.dossiers.rules import Action, DossierNotFound
@@ -77,7 +78,12 @@ def result(request: HttpRequest, code: str) -> HttpResponse:
     upload = data["file"].read() if data["source"] == ResultForm.UPLOAD and data.get("file") else None
     try:
         document = results.issue_result(
-            user, code, expected_version=data["expected_version"], note=data.get("note", ""), upload=upload
+            user,
+            code,
+            expected_version=data["expected_version"],
+            note=data.get("note", ""),
+            upload=upload,
+            certified_copy=data["source"] == ResultForm.CERTIFIED,
         )
     except DomainError as exc:
         try:
@@ -85,9 +91,49 @@ def result(request: HttpRequest, code: str) -> HttpResponse:
         except DossierNotFound:
             return not_found(request, code)
         return render_detail(request, screen, status=exc.status, bound=(act, form), error=exc)
+    done = (
+        _("Bản sao điện tử đã chứng thực %(result)s là kết quả; hồ sơ %(code)s chuyển sang chờ trả kết quả.")
+        if data["source"] == ResultForm.CERTIFIED
+        else _("Đã ký số và phát hành kết quả %(result)s; hồ sơ %(code)s chuyển sang chờ trả kết quả.")
+    )
+    messages.success(request, done % {"result": document.public_code, "code": code})
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+@require_POST
+def certify(request: HttpRequest, code: str) -> HttpResponse:
+    """Certify a scanned original of the dossier as an electronic copy (the "Chứng thực bản sao điện
+    tử" panel); a refusal or a bad choice is shown on the dossier page with its status."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        screen = Screen.load(user, code)
+    except DossierNotFound:
+        return not_found(request, code)
+    form = CertifyForm(request.POST, prefix=CertifyForm.PREFIX)
+    try:
+        if not form.is_valid():
+            raise certified.NotCertifiable(form.first_error())
+        data = form.cleaned_data
+        document = certified.certify_copy(
+            user,
+            code,
+            expected_version=data["expected_version"],
+            component_id=data["component"],
+            copies=data["copies"],
+        )
+    except DossierNotFound:
+        return not_found(request, code)
+    except DomainError as exc:
+        try:
+            screen = Screen.load(user, code)
+        except DossierNotFound:
+            return not_found(request, code)
+        return render_detail(request, screen, status=exc.status, error=exc)
+    entry = document.certification
     messages.success(
         request,
-        _("Đã ký số và phát hành kết quả %(result)s; hồ sơ %(code)s chuyển sang chờ trả kết quả.")
-        % {"result": document.public_code, "code": code},
+        _("Đã ký chứng thực bản sao điện tử số %(number)s, quyển số %(book)s (mã %(result)s).")
+        % {"number": entry.number, "book": entry.book, "result": document.public_code},
     )
     return redirect("dossiers:detail", code=code)

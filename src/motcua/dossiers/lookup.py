@@ -54,7 +54,7 @@ def detail_of(dossier: Dossier, options: dict[Action, Any]) -> DossierDetail:
         dossier=dossier,
         events=list(dossier.events.select_related("actor").order_by("seq")),
         components=list(dossier.components.order_by("id")),
-        fees=list(dossier.fees.order_by("id")),
+        fees=list(dossier.fees.select_related("catalogue_fee").order_by("id")),
         supplements=list(dossier.supplements.order_by("requested_at", "id")),
         consultations=list(dossier.consultations.select_related("unit").order_by("batch", "order")),
         due_resets=list(dossier.due_resets.order_by("ordinal")),

@@ -105,7 +105,7 @@ def compute(
     weights = weights_on(period.end)
     # One transaction: the reads stream through server-side cursors (selectors._stream).
     with transaction.atomic():
-        all_versions = selectors.versions(procedure_id)
+        all_versions = selectors.versions(procedure_id, period.end)
         return formulas.evaluate(
             weights,
             period,
@@ -223,7 +223,7 @@ def drill_down(
 
 def _dossier_page(code: str, ctx: _Context, cursor: str | None, limit: int, include: str) -> DrillDownPage:
     period = ctx.period
-    all_versions = selectors.versions(ctx.scope.procedure_id)
+    all_versions = selectors.versions(ctx.scope.procedure_id, period.end)
     calendars = selectors.Calendars(period.end)
     basis = ontime.basis_766(period.end)
     population = selectors.on_time_population(period) if code == "2.1" else selectors.received_in(period)
@@ -271,7 +271,7 @@ def _dossier_item(
 def _procedure_page(code: str, ctx: _Context, cursor: str | None, limit: int, include: str) -> DrillDownPage:
     period = ctx.period
     procedure_id = ctx.scope.procedure_id
-    all_versions = selectors.versions(procedure_id)
+    all_versions = selectors.versions(procedure_id, period.end)
     activity = formulas.Activity()
     with transaction.atomic():
         for d in selectors.index_dossiers(ctx.scope, period):

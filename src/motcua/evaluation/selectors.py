@@ -2,9 +2,9 @@
 
 Every read is a ``values_list`` of the columns a formula needs; dossiers stream (``_stream``: a
 server-side cursor on PostgreSQL, ``iterator(chunk_size=…)`` elsewhere) in batches, and the rows hanging
-off each batch of dossiers (supplements, components, fees, outbox messages) are read by dossier id, four
-queries a batch, grouped in Python — never one query per dossier. The formulas themselves are in
-``formulas.py`` (pure); performance notes in docs/benchmarks.md ("766 index").
+off each batch of dossiers (supplements, components, fees, outbox messages, certified copies) are read
+by dossier id, five queries a batch, grouped in Python — never one query per dossier. The formulas
+themselves are in ``formulas.py`` (pure); performance notes in docs/benchmarks.md ("766 index").
 """
 
 from __future__ import annotations
@@ -19,15 +19,19 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from motcua.catalogue.models import Component, Fee, Procedure, ProcedureVersion
 from motcua.core.errors import DomainError, NotFound
 from motcua.core.models import OrgUnit
+from motcua.core.rules import rule_value
+from motcua.documents.models import Document
+from motcua.documents.rules import CERTIFIED_COPY_RULE
 from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, Supplement
 from motcua.dossiers.sync import TOPIC_DONG_BO
 from motcua.evaluation.formulas import DossierFacts, Period, SupplementFacts, VersionFacts
 from motcua.integrations.models import OutboxMessage
-from motcua.workdays.domain import Calendar
+from motcua.workdays.domain import Calendar, to_local
 from motcua.workdays.services import calendar_for
 
 SYNC_TOPIC = TOPIC_DONG_BO  # the full-record message of the national portal (dossiers/sync.py)
@@ -209,6 +213,7 @@ class Side:
     components: dict[int, tuple[bool, bool, bool]]  # (digitised, with file, reused)
     fees: dict[int, tuple[int, bool]]  # (rows, some Gia > 0)
     sync: dict[str, str]  # dossier code → best outbox status
+    certified: frozenset[int] = frozenset()  # dossiers with an electronic certified copy in force
 
 
 def _supplements(where: Q) -> dict[int, tuple[SupplementFacts, ...]]:
@@ -244,6 +249,17 @@ def _fees(where: Q) -> dict[int, tuple[int, bool]]:
         n, positive = found.get(dossier_id, (0, False))
         found[dossier_id] = (n + 1, positive or (amount is not None and amount > 0))
     return found
+
+
+def _certified(where: Q) -> frozenset[int]:
+    rows = (
+        Document.objects.filter(where)
+        .filter(kind=Document.Kind.CERTIFIED_COPY, revocation__isnull=True)
+        .order_by()
+        .values_list("dossier_id")
+        .distinct()
+    )
+    return frozenset(row[0] for row in _stream(rows))
 
 
 def _ids(column: str, ids: list[int]) -> Q:
@@ -285,12 +301,15 @@ def _sync(codes: list[str]) -> dict[str, str]:
 
 def side_rows(ids: list[int], codes: list[str], *, before: datetime | None = None) -> Side:
     """The rows hanging off some dossiers (by id), read with the foreign-key indexes: supplements
-    requested before ``before``, the components and fees that matter, the outbox status by code."""
+    requested before ``before``, the components and fees that matter, the outbox status by code, the
+    electronic certified copies."""
     supplements = _ids("dossier_id", ids)
     if before is not None:
         supplements &= Q(requested_at__lt=before)
     related = _ids("dossier_id", ids)
-    return Side(_supplements(supplements), _components(related), _fees(related), _sync(codes))
+    return Side(
+        _supplements(supplements), _components(related), _fees(related), _sync(codes), _certified(related)
+    )
 
 
 def _batches(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
@@ -308,6 +327,7 @@ def _full(row: tuple[Any, ...], side: Side) -> DossierFacts:
         side.sync.get(row[1], ""),
         *side.components.get(pk, NO_COMPONENTS),
         *side.fees.get(pk, NO_FEES),
+        pk in side.certified,
     )
 
 
@@ -385,8 +405,12 @@ def _filled(row: dict[str, Any]) -> frozenset[str]:
     return frozenset(filled)
 
 
-def versions(procedure_id: int | None = None) -> dict[int, VersionFacts]:
-    """Every procedure version (or one procedure's), by id — a few thousand rows, read in one query."""
+def versions(procedure_id: int | None = None, on: date | None = None) -> dict[int, VersionFacts]:
+    """Every procedure version (or one procedure's), by id — a few thousand rows, read in one query;
+    which of them certify copies from originals as the rule says on ``on`` (today)."""
+    certifying = frozenset(
+        rule_value(CERTIFIED_COPY_RULE, on or to_local(timezone.now()).date())["procedures"]
+    )
     qs = ProcedureVersion.objects.all()
     if procedure_id is not None:
         qs = qs.filter(procedure_id=procedure_id)
@@ -434,6 +458,7 @@ def versions(procedure_id: int | None = None) -> dict[int, VersionFacts]:
             time_limit_value=row["time_limit_value"],
             time_limit_unit=row["time_limit_unit"],
             filled=_filled(row),
+            certifies_copies=row["procedure__code"] in certifying,
         )
     return found
 

@@ -29,7 +29,7 @@ def share(qs, total):
 
 def test_demo_history_is_a_realistic_year_loaded_once():
     load_demo(verbose=False)  # the default: about 2,000 dossiers
-    dossiers = Dossier.objects.all()
+    dossiers = Dossier.objects.filter(imported_at__isnull=False)  # not the few walked through the services
     total = dossiers.count()
     assert 1900 <= total <= history.COUNT
     # a realistic mix
@@ -58,7 +58,8 @@ def test_demo_history_is_a_realistic_year_loaded_once():
     # consistent: projections are the fold of the events, the audit chain holds, nothing for the portal
     call_command("dossiers", "rebuild", "--verify", stderr=io.StringIO())
     call_command("audit", "verify", stdout=io.StringIO(), stderr=io.StringIO())
-    assert not OutboxMessage.objects.exists()
+    # (the few dossiers walked through the services have their messages, as any new dossier does)
+    assert not OutboxMessage.objects.filter(key__in=list(dossiers.values_list("code", flat=True))).exists()
     # the most recently finished dossiers with a result code carry their signed result, which verifies;
     # the others keep the number only (no link to a file that does not exist)
     results = Document.objects.filter(kind="result").select_related("dossier")

@@ -28,3 +28,22 @@ def dossier_signed(detail: DossierDetail) -> list[Any]:
         .select_related("revocation")
         .order_by("-created_at", "-id")
     )
+
+
+@register.simple_tag(takes_context=True)
+def certify_panel(context: template.Context, detail: DossierDetail) -> dict[str, Any] | None:
+    """The "certify an electronic copy" panel for the signed-in user, or None when it does not apply."""
+    from motcua.catalogue.fees import describe
+    from motcua.documents import certified
+    from motcua.documents.inputs import CertifyForm
+
+    offer = certified.offer(context["request"].user, detail)
+    if offer is None:
+        return None
+    form = CertifyForm(prefix=CertifyForm.PREFIX, initial={"expected_version": detail.dossier.lock_version})
+    return {
+        "offer": offer,
+        "form": form,
+        "fee": describe(offer.fee) if offer.fee is not None else "",
+        "open": any(done is None for _c, done in offer.components),
+    }

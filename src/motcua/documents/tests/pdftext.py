@@ -21,14 +21,25 @@ def text(pdf: bytes) -> str:
     return re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
 
 
-def picture(pdf: bytes, name: str) -> Path:
-    """The first page as a PNG kept as a test artifact."""
+def picture(pdf: bytes, name: str, page: int = 1) -> Path:
+    """A page (the first) as a PNG kept as a test artifact."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "in.pdf"
         source.write_bytes(pdf)
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", str(source), str(Path(folder) / "p")],
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "110",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                str(source),
+                str(Path(folder) / "p"),
+            ],
             check=True,
         )
         made = sorted(Path(folder).glob("p*.png"))[0]

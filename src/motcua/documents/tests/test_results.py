@@ -56,6 +56,10 @@ def test_a_generated_result_is_signed_by_officer_and_unit_and_set_on_the_dossier
     pdf = services.content(document)
     said = text(pdf)
     picture(pdf, "ket-qua-dien-tu")
+    # drawn up as PDF/A-2b (archival), which the signatures' incremental updates keep
+    from motcua.documents.pdf import archival_part
+
+    assert archival_part(pdf) == "2B"
     assert "THÔNG BÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in said
     assert f"Số: {document.public_code}" in said and "Kính gửi: Nguyễn Thị Hồng Nhung" in said
     # the visible stamps, in Vietnamese, name the signers

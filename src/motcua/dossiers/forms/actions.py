@@ -51,7 +51,7 @@ class ResultForm(ActionForm):
     """The result of the dossier, signed by the officer and the unit when it is issued: drawn up from the
     procedure's template, or the PDF the officer uploads (the decision, the certificate…)."""
 
-    GENERATE, UPLOAD = "generate", "upload"
+    GENERATE, UPLOAD, CERTIFIED = "generate", "upload", "certified"
     multipart = True
     source = forms.ChoiceField(
         label=_("Văn bản kết quả"),
@@ -68,6 +68,15 @@ class ResultForm(ActionForm):
         widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
     note = _text(_("Ghi chú"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        copies = self.context.get("certified_copies") or []
+        if copies:  # a certification procedure: the certified copy already signed is the result
+            field = self.fields["source"]
+            label = _("Bản sao điện tử đã chứng thực (%(codes)s)") % {"codes": ", ".join(copies)}
+            field.choices = [(self.CERTIFIED, label), *field.choices]
+            field.initial = self.CERTIFIED
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -177,6 +177,9 @@ class Screen:
             return {"units": OrgUnit.objects.active_on(day).exclude(pk=d.competent_unit_id).order_by("path")}
         if action is Action.RESET_DUE:
             return {"min_new_due": to_local(d.due_at).date() if d.due_at else None}
+        if action is Action.MARK_RESULT_READY:  # electronic certified copies signed for the dossier
+            copies = d.documents.filter(kind="certified_copy", revocation__isnull=True).order_by("-id")
+            return {"certified_copies": list(copies.values_list("public_code", flat=True))}
         return {}
 
     def panel(self, action: Action, bound: ActionForm | None = None) -> dict[str, Any] | None:

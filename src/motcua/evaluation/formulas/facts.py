@@ -145,6 +145,7 @@ class DossierFacts(NamedTuple):
     components_reused: bool = False  # some TaiLieuNop[].DuocLayTuKhoDMQG = 1
     fee_rows: int = 0  # DanhSachLePhi items
     fee_positive: bool = False  # some item with Gia > 0
+    certified_copy: bool = False  # an electronic certified copy from the original was issued (not revoked)
 
     @property
     def completed(self) -> bool:
@@ -184,6 +185,8 @@ class VersionFacts:
     time_limit_unit: str = "working_days"
     # The seven components of a complete publication (NĐ 63/2010 Điều 8.2; F766 1.3) that are filled.
     filled: frozenset[str] = frozenset()
+    # A procedure of certified copies from originals (rule ``documents.certified_copy``): 766 4.CT.
+    certifies_copies: bool = False
 
     @property
     def missing_components(self) -> tuple[str, ...]:

@@ -145,9 +145,14 @@ INFO: dict[str, IndicatorInfo] = {
     ),
     "4.CT": IndicatorInfo(
         "procedure",
-        "Cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính",
+        "TTHC chứng thực bản sao từ bản chính đã cấp bản sao điện tử có chứng thực (ký số, chưa thu hồi) "
+        "cho hồ sơ tiếp nhận trong kỳ ÷ TTHC chứng thực bản sao từ bản chính",
         "Công thức chưa được xác nhận; hệ thống tạm tính như sau",
-        missing="Chưa có công thức và motcua chưa ghi nhận dịch vụ chứng thực bản sao điện tử.",
+        (
+            "TTHC chứng thực bản sao từ bản chính theo quy tắc “Chứng thực bản sao điện tử từ bản chính” "
+            "(mặc định 2.000815).",
+            "Điểm = tỷ lệ × điểm tối đa.",
+        ),
     ),
     "4.3": IndicatorInfo(
         "dossier",

@@ -110,6 +110,7 @@ class Activity:
     population: set[int] = field(default_factory=set)  # … with a dossier using population data
     citizens: set[int] = field(default_factory=set)  # … with a dossier of a citizen
     dossiers: set[int] = field(default_factory=set)  # … with any dossier
+    certified: set[int] = field(default_factory=set)  # … with an electronic certified copy issued
 
     def add(self, d: DossierFacts) -> None:
         p = d.procedure_id
@@ -124,6 +125,8 @@ class Activity:
             self.population.add(p)
         if d.citizen:
             self.citizens.add(p)
+        if d.certified_copy:
+            self.certified.add(p)
 
 
 ProcedureJudge = Callable[[VersionFacts, Activity], "str | None"]  # → a reason code
@@ -164,11 +167,20 @@ def _p_population(p: VersionFacts, a: Activity) -> str | None:
     return "population_data_used" if p.procedure_id in a.population else "population_data_not_used"
 
 
+def _p_certified_copy(p: VersionFacts, a: Activity) -> str | None:
+    # 4.CT (formula not confirmed): a procedure certifying copies from originals provides the
+    # electronic service when it issued an electronic certified copy in the period.
+    if not p.certifies_copies:
+        return None
+    return "ecopy_issued" if p.procedure_id in a.certified else "no_ecopy"
+
+
 PROCEDURE_JUDGES: dict[str, ProcedureJudge] = {
     "1.3": _p_complete,
     "3.1": _p_online_service,
     "3.2": _p_online_used,
     "3.5": _p_fee,
     "3.5b": _p_paid,
+    "4.CT": _p_certified_copy,
     "4.5a": _p_population,
 }

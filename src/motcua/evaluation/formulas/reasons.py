@@ -58,6 +58,8 @@ REASONS: dict[str, tuple[str, bool]] = {
     "digitised": ("Thành phần hồ sơ đã số hóa", True),
     "not_digitised": ("Thành phần hồ sơ chưa số hóa", False),
     "digitised_no_result_file": ("Đã số hóa thành phần nhưng thiếu tệp kết quả điện tử", False),
+    "ecopy_issued": ("Đã cấp bản sao điện tử chứng thực từ bản chính trong kỳ", True),
+    "no_ecopy": ("Chưa cấp bản sao điện tử chứng thực từ bản chính nào trong kỳ", False),
     "reused_digitised": ("Có thành phần sử dụng lại dữ liệu số hóa", True),
     "not_reused_digitised": ("Không có thành phần sử dụng lại dữ liệu số hóa", False),
     "from_warehouse": ("Có tài liệu lấy từ kho dữ liệu cá nhân trên Cổng DVCQG", True),

@@ -62,8 +62,10 @@ def test_json_shape_on_an_empty_period(world):
         False,
     )
     # inputs held by other systems: missing, 0 points
-    for code in ("1.1", "1.2", "4.CT", "5.1", "5.2", "5.3", "5.4"):
+    for code in ("1.1", "1.2", "5.1", "5.2", "5.3", "5.4"):
         assert i[code]["missing"] is True and i[code]["points"] == 0 and i[code]["missing_reason"]
+    # electronic certified copies are recorded by motcua: computed (none issued: 0 points), not missing
+    assert i["4.CT"]["missing"] is False and i["4.CT"]["points"] == 0
     assert i["3.TT"]["assumed"] is True and i["4.3"]["assumed"] is False
     assert report["period"] == {"from": "2026-03-01", "to": "2026-03-31", "label": "Tháng 3/2026"}
     assert report["scope"]["label"] == "Toàn tỉnh"

@@ -381,13 +381,15 @@ def test_evaluate_a_small_set_by_hand():
         Decimal("2.00"),
     )
     # missing inputs: 0 points, no rate
-    for code in ("1.1", "1.2", "4.CT", "5.1", "5.2", "5.3", "5.4"):
+    for code in ("1.1", "1.2", "5.1", "5.2", "5.3", "5.4"):
         assert (i(code).missing, i(code).points, i(code).rate, i(code).numerator) == (
             True,
             Decimal("0.00"),
             None,
             None,
         )
+    # 4.CT: no procedure of certified copies in the set: nothing to count, no points, not missing
+    assert (i("4.CT").missing, i("4.CT").denominator, i("4.CT").points) == (False, 0, Decimal("0.00"))
     assert "trễ hạn" in i("5.4").notes[0] and "50.00%" in i("5.4").notes[0]
     # groups are sums of their rounded indicator points; all six groups, 100 points in total
     assert [g.code for g in result.groups] == ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"]
@@ -476,6 +478,43 @@ def test_procedure_indicators_and_scope():
     assert f.procedures_in_scope([VERSION, bare], frozenset(), activity) == [bare]  # its dossier
     assert f.procedures_in_scope([VERSION, bare], frozenset({10}), f.Activity()) == [VERSION]  # assigned
     assert f.procedures_in_scope([VERSION, bare], None, f.Activity()) == [VERSION, bare]
+
+
+def test_certified_copies_by_hand():
+    """4.CT (2 points): two procedures certify copies from originals; one issued an electronic
+    certified copy in March, the other only paper ones → 1 ÷ 2 = 50% → 1.00 point. Birth registration
+    (VERSION) certifies nothing and is outside the population."""
+    copies = VersionFacts(
+        id=2,
+        procedure_id=20,
+        procedure_code="2.000815",
+        name="Chứng thực bản sao",
+        online_level="partial",
+        paper_result_required=True,
+        has_fee=True,
+        certifies_copies=True,
+    )
+    signatures = VersionFacts(
+        id=3,
+        procedure_id=30,
+        procedure_code="2.000815-x",
+        name="Chứng thực (khác)",
+        online_level="partial",
+        paper_result_required=True,
+        has_fee=True,
+        certifies_copies=True,
+    )
+    versions = {1: VERSION, 2: copies, 3: signatures}
+    dossiers = [
+        dossier(1, at(3), at(3, 17), procedure_id=20, version_id=2, certified_copy=True),
+        dossier(2, at(4), at(4, 17), procedure_id=30, version_id=3),
+        dossier(3, at(5), at(9, 17)),
+    ]
+    result = f.evaluate(WEIGHTS, MARCH, dossiers, [VERSION, copies, signatures], versions, calendars)
+    ct = result.indicator("4.CT")
+    assert (ct.numerator, ct.denominator, ct.rate, ct.points) == (1, 2, Decimal("50.00"), Decimal("1.00"))
+    assert [(r.code, r.count) for r in ct.reasons] == [("ecopy_issued", 1), ("no_ecopy", 1)]
+    assert f.judge_procedure("4.CT", VERSION, f.Activity()) is None
 
 
 def test_period_kinds_and_labels():

@@ -304,13 +304,20 @@ _VIETNAMESE = re.compile(r"[^\x00-\x7f]")
 # TT 01/2018 Mẫu 01–05 as PDFs (motcua.documents): documents of the Vietnamese administration.
 OFFICIAL_FORMS = PACKAGE / "documents" / "templates" / "documents" / "forms"
 RESULTS = PACKAGE / "documents" / "templates" / "documents" / "results"
+# Certified copies, and the demo's papers (originals a citizen shows), are Vietnamese documents too.
+ISSUED = (
+    OFFICIAL_FORMS,
+    RESULTS,
+    PACKAGE / "documents" / "templates" / "documents" / "certified",
+    PACKAGE / "documents" / "templates" / "documents" / "demo",
+)
 
 
 def test_templates_have_no_vietnamese_text_outside_translation_tags():
     leftovers = []
     for path in _template_files():
-        if OFFICIAL_FORMS in path.parents or RESULTS in path.parents:
-            continue  # official forms and results are issued in Vietnamese whatever the page's language
+        if any(folder in path.parents for folder in ISSUED):
+            continue  # forms, results and copies are issued in Vietnamese whatever the page's language
         text = path.read_text(encoding="utf-8")
         for pattern in (_COMMENT, _BLOCK, _TRANSLATE_TAG):
             text = pattern.sub(lambda m: "\n" * m.group(0).count("\n"), text)
