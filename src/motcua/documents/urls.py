@@ -8,4 +8,5 @@ urlpatterns = [
     path("<str:code>/bieu-mau/<str:key>.pdf", views.form_pdf, name="form"),
     path("<str:code>/ket-qua/", views.result, name="result"),
     path("<str:code>/chung-thuc/", views.certify, name="certify"),
+    path("<str:code>/thu-hoi/<str:public_code>/", views.revoke, name="revoke"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import DomainError
 from motcua.core.models import User
-from motcua.documents import certified, results, services
+from motcua.documents import certified, results, revocation, services
 from motcua.documents.inputs import CertifyForm
 from motcua.dossiers.forms import ACTION_FORMS
 from motcua.dossiers.forms.actions import ResultForm
@@ -97,6 +97,29 @@ def result(request: HttpRequest, code: str) -> HttpResponse:
         else _("Đã ký số và phát hành kết quả %(result)s; hồ sơ %(code)s chuyển sang chờ trả kết quả.")
     )
     messages.success(request, done % {"result": document.public_code, "code": code})
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+@require_POST
+def revoke(request: HttpRequest, code: str, public_code: str) -> HttpResponse:
+    """Revoke a signed document of the dossier (the "Thu hồi" form beside it); a refusal is shown on the
+    dossier page with its status."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        revocation.revoke(user, code, public_code, reason=request.POST.get("reason", ""))
+    except DossierNotFound:
+        return not_found(request, code)
+    except DomainError as exc:
+        try:
+            screen = Screen.load(user, code)
+        except DossierNotFound:
+            return not_found(request, code)
+        return render_detail(request, screen, status=exc.status, error=exc)
+    messages.success(
+        request,
+        _("Đã thu hồi văn bản %(result)s; tra cứu văn bản này sẽ báo đã thu hồi.") % {"result": public_code},
+    )
     return redirect("dossiers:detail", code=code)
 
 

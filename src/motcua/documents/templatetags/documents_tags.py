@@ -31,6 +31,14 @@ def dossier_signed(detail: DossierDetail) -> list[Any]:
 
 
 @register.simple_tag(takes_context=True)
+def may_revoke(context: template.Context, detail: DossierDetail) -> bool:
+    """Whether the signed-in user may revoke the dossier's signed documents (``documents.revocation``)."""
+    from motcua.documents import revocation
+
+    return revocation.may_revoke(context["request"].user, detail)
+
+
+@register.simple_tag(takes_context=True)
 def certify_panel(context: template.Context, detail: DossierDetail) -> dict[str, Any] | None:
     """The "certify an electronic copy" panel for the signed-in user, or None when it does not apply."""
     from motcua.catalogue.fees import describe

@@ -14,8 +14,8 @@ from django.db import close_old_connections
 
 from motcua.catalogue.tests import factories as cf
 from motcua.core.models import AuditEntry, RuleVersion
-from motcua.documents import certified, pki, results, services, verify
-from motcua.documents.models import CertificationSequence, CertifiedCopy, Document, Revocation
+from motcua.documents import certified, pki, results, revocation, services, verify
+from motcua.documents.models import CertificationSequence, CertifiedCopy, Document
 from motcua.documents.pdf import archival_part
 from motcua.documents.rules import FEE_SUPPORT_RULE
 from motcua.documents.tests.pdftext import picture, text
@@ -142,7 +142,7 @@ def test_numbers_follow_in_the_ward_book_and_an_original_is_certified_once(w):
     with pytest.raises(DossierConflict, match="đã được chứng thực \\(số 1"):
         certified.certify_copy(w.head_a, first.code, expected_version=1, component_id=_component_id(first))
     # a revoked copy can be certified again, under a new number
-    Revocation.objects.create(document=a, at=a.created_at, by=w.head_a, reason="Sai tên")
+    revocation.revoke(w.head_a, first.code, a.public_code, reason="Chụp thiếu trang của bản chính")
     again = certified.certify_copy(
         w.head_a, first.code, expected_version=1, component_id=_component_id(first)
     )
@@ -312,5 +312,5 @@ def test_766_counts_the_ward_that_certifies_electronically(w):
     copy = certified.certify_copy(w.head_a, d.code, expected_version=1, component_id=_component_id(d))
     after = ct()
     assert (after.numerator, after.denominator, str(after.points)) == (1, 1, "2.00")
-    Revocation.objects.create(document=copy, at=copy.created_at, by=w.head_a, reason="Cấp nhầm")
+    revocation.revoke(w.head_a, d.code, copy.public_code, reason="Cấp nhầm cho hồ sơ khác")
     assert ct().numerator == 0

@@ -1,0 +1,73 @@
+"""Revoking a signed document from the dossier page: the head of the competent unit, with a reason,
+once; verification then answers "revoked"; a revoked certified copy frees its original."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.core.models import AuditEntry
+from motcua.documents import pki, results, revocation, services, verify
+from motcua.documents.models import Revocation
+from motcua.dossiers import services as s
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.rules import DossierConflict, DossierForbidden, DossierNotFound
+from motcua.dossiers.tests import factories as df
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def demo_ca(settings, tmp_path):
+    settings.MOTCUA_SIGNING_DIR = tmp_path / "signing"
+    settings.MOTCUA_TSA_URL = ""
+    settings.MOTCUA_PKCS11 = {}
+    return pki.create_demo_ca()
+
+
+def _issued(w) -> tuple[Dossier, str]:
+    d = df.receive(w)
+    s.hand_over(d.code, by=w.intake_a, expected_version=1)
+    s.hand_over(d.code, by=w.specialist_a, expected_version=2)
+    s.hand_over(d.code, by=w.leader_a, expected_version=3)
+    return d, results.issue_result(w.head_a, d.code, expected_version=4).public_code
+
+
+def test_the_head_revokes_a_result_with_a_reason_and_verification_says_so(w):
+    d, code = _issued(w)
+    with pytest.raises(DossierForbidden, match="Chỉ lãnh đạo Phường An Biên"):
+        revocation.revoke(w.leader_a, d.code, code, reason="Sai họ tên người được cấp")
+    with pytest.raises(DossierNotFound):
+        revocation.revoke(w.intake_b, d.code, code, reason="Sai họ tên người được cấp")
+    with pytest.raises(DossierNotFound):
+        revocation.revoke(w.head_a, d.code, "KQ-0000-0000-0000-0000", reason="Sai họ tên người được cấp")
+    with pytest.raises(revocation.BadReason, match="ít nhất 10"):
+        revocation.revoke(w.head_a, d.code, code, reason="  sai  ")
+    assert not Revocation.objects.exists()
+    done = revocation.revoke(w.head_a, d.code, code, reason="Sai họ tên người được cấp")
+    assert done.by == w.head_a and done.reason == "Sai họ tên người được cấp"
+    with pytest.raises(DossierConflict, match="đã bị thu hồi"):
+        revocation.revoke(w.head_a, d.code, code, reason="Lần thứ hai, cùng văn bản")
+    report = verify.verify(services.content(results.by_code(code)))
+    assert report.revoked and not report.genuine
+    assert AuditEntry.objects.get(action="document_revoked").data["reason"] == "Sai họ tên người được cấp"
+
+
+def test_the_dossier_page_revokes_and_shows_it(w, client):
+    d, code = _issued(w)
+    url = f"/can-bo/ho-so/{d.code}/thu-hoi/{code}/"
+    client.force_login(w.leader_a)  # sees the dossier, may not revoke: no form, and a 403
+    assert f'action="{url}"' not in client.get(f"/can-bo/ho-so/{d.code}/").content.decode()
+    assert client.post(url, {"reason": "Sai họ tên người được cấp"}).status_code == 403
+    client.force_login(w.head_a)
+    assert f'action="{url}"' in client.get(f"/can-bo/ho-so/{d.code}/").content.decode()
+    short = client.post(url, {"reason": "sai"})
+    assert short.status_code == 400 and "Ghi rõ lý do thu hồi" in short.content.decode()
+    done = client.post(url, {"reason": "Sai họ tên người được cấp"})
+    assert done.status_code == 302
+    page = client.get(done["Location"]).content.decode()
+    assert f"Đã thu hồi văn bản {code}" in page and "Sai họ tên người được cấp" in page
+    assert f'action="{url}"' not in page  # revoked once
+    assert client.post(url, {"reason": "Sai họ tên người được cấp"}).status_code == 409
+    client.logout()
+    shown = client.get(f"/xac-thuc/{code}/").content.decode()
+    assert "Văn bản đã bị thu hồi" in shown and "Sai họ tên người được cấp" in shown
