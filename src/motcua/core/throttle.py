@@ -89,3 +89,13 @@ def purge(now: datetime | None = None) -> int:
     """Delete the counters whose window is over (the periodic housekeeping job)."""
     deleted, _ = Throttle.objects.filter(window_ends_at__lte=now or timezone.now()).delete()
     return deleted
+
+
+def minutes(wait: int) -> int:
+    """Seconds to wait, as the whole minutes a person is told (at least one)."""
+    return max(1, (wait + 59) // 60)
+
+
+def retry_details(wait: int) -> dict[str, int]:
+    """The ``details`` of a refusal for too many attempts: seconds (``Retry-After``) and minutes."""
+    return {"retry_after_seconds": wait, "minutes": minutes(wait)}

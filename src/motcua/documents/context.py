@@ -9,12 +9,14 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.utils import translation
 
-from motcua.catalogue.models import WorkflowStep
+from motcua.catalogue import fees
+from motcua.catalogue.models import Fee, WorkflowStep
 from motcua.documents.forms import RECEIPT, FormSpec
 from motcua.dossiers.clock import action_of, parse_moment
 from motcua.dossiers.lookup import DossierDetail
-from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, ResultDelivery
+from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierFee, ResultDelivery
 from motcua.dossiers.rules import ACTION_LABELS, Action
 from motcua.dossiers.services import workflow_steps
 from motcua.workdays.domain.calendar import to_local
@@ -82,6 +84,16 @@ def _money(amount: Decimal | None) -> str:
     return f"{int(amount):,}".replace(",", ".") + " đồng"
 
 
+def _fee_text(fee: DossierFee) -> str:
+    """A fee line as the receipt prints it: the amount, or for a fee by page (certified copies) its
+    rates, the amount being known only once the original's pages are counted."""
+    listed = fee.catalogue_fee
+    if listed is not None and listed.basis == Fee.Basis.PER_PAGE:
+        with translation.override("vi"):
+            return fees.describe(listed)
+    return _money(fee.amount_vnd)
+
+
 def _issuer(dossier: Dossier) -> dict[str, str]:
     unit = dossier.receiving_unit
     parent = unit.parent if unit.parent_id else None
@@ -136,7 +148,7 @@ def receipt(detail: DossierDetail, event: DossierEvent) -> dict[str, Any]:
         "received_at": clock_text(parse_moment(data.get("received_at")) or event.at),
         "due_at": clock_text(event.due_at),
         "components": [(c.name, c.get_kind_display(), c.quantity) for c in received],
-        "fees": [(f.name, _money(f.amount_vnd)) for f in detail.fees],
+        "fees": [(f.name, _fee_text(f)) for f in detail.fees],
         "delivery": ResultDelivery(dossier.result_delivery).label,
         "officer": officer(event),
         "online": dossier.channel != 1,

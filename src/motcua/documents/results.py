@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from motcua.core import audit
+from motcua.core import audit, files
 from motcua.core.errors import DomainError
 from motcua.core.models import User
 from motcua.documents import context as build
@@ -76,14 +76,9 @@ class PdfFacts:
 def check_pdf(data: bytes) -> PdfFacts:
     """A PDF that can be signed: not empty, not too large, really a PDF (by content), not encrypted,
     readable, with at least one page — else ``signing.NotSignable`` with the reason."""
-    if not data:
-        raise signing.NotSignable("Tệp rỗng.")
-    if len(data) > settings.MOTCUA_DOCUMENT_MAX_BYTES:
-        raise signing.NotSignable(
-            f"Tệp quá lớn: tối đa {settings.MOTCUA_DOCUMENT_MAX_BYTES // (1024 * 1024)} MB."
-        )
-    if b"%PDF-" not in data[:1024]:
-        raise signing.NotSignable("Nội dung tệp không phải PDF.")
+    problem = files.pdf_problem(len(data), data[:1024])
+    if problem:
+        raise signing.NotSignable(problem)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:

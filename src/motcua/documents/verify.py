@@ -24,13 +24,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-from motcua.core import throttle
+from motcua.core import files, throttle
 from motcua.core.errors import DomainError
 from motcua.documents import signing
 from motcua.documents.models import Document, Revocation
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-PDF_MAGIC = b"%PDF-"
 
 
 class NotVerifiable(DomainError):
@@ -49,10 +48,9 @@ def public_verify(data: bytes, address: str | None) -> Report:
     limits = [throttle.Limit(throttle.key("verify", address or "-"), settings.MOTCUA_VERIFY_MAX)]
     wait = throttle.attempt(limits, settings.MOTCUA_VERIFY_WINDOW_SECONDS)
     if wait:
-        minutes = max(1, (wait + 59) // 60)
         raise TooManyChecks(
-            f"Bạn đã kiểm tra quá nhiều văn bản; vui lòng thử lại sau {minutes} phút.",
-            details={"retry_after_seconds": wait, "minutes": minutes},
+            f"Bạn đã kiểm tra quá nhiều văn bản; vui lòng thử lại sau {throttle.minutes(wait)} phút.",
+            details=throttle.retry_details(wait),
         )
     return verify(data)
 
@@ -154,12 +152,11 @@ def _check(embedded: Any, context: Any) -> SignatureCheck:
 
 def verify(data: bytes) -> Report:
     """Check a file; ``NotVerifiable`` when it is not a readable PDF."""
-    if not data:
-        raise NotVerifiable("Tệp rỗng.")
-    if len(data) > settings.MOTCUA_DOCUMENT_MAX_BYTES:
-        raise NotVerifiable(f"Tệp quá lớn (tối đa {settings.MOTCUA_DOCUMENT_MAX_BYTES // (1024 * 1024)} MB).")
-    if PDF_MAGIC not in data[:1024]:
-        raise NotVerifiable("Tệp không phải PDF: chỉ kiểm tra được văn bản điện tử dạng PDF.")
+    problem = files.pdf_problem(len(data), data[:1024])
+    if problem == "Nội dung tệp không phải PDF.":
+        problem = "Tệp không phải PDF: chỉ kiểm tra được văn bản điện tử dạng PDF."
+    if problem:
+        raise NotVerifiable(problem)
     digest = hashlib.sha256(data).hexdigest()
     document = (
         Document.objects.select_related("revocation", "revocation__replaced_by", "certification__unit")

@@ -119,10 +119,9 @@ def public_lookup(code: str, factor: str, address: str | None) -> Tracked | None
     limits = [throttle.Limit(throttle.key("tracking", address or "-"), settings.MOTCUA_TRACKING_MAX)]
     wait = throttle.attempt(limits, settings.MOTCUA_TRACKING_WINDOW_SECONDS)
     if wait:
-        minutes = max(1, (wait + 59) // 60)
         raise TooManyLookups(
-            f"Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau {minutes} phút.",
-            details={"retry_after_seconds": wait, "minutes": minutes},
+            f"Bạn đã tra cứu sai quá nhiều lần; vui lòng thử lại sau {throttle.minutes(wait)} phút.",
+            details=throttle.retry_details(wait),
         )
     found = track(code, factor)
     if found is not None:

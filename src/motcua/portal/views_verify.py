@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from motcua.core import files
 from motcua.core.middleware import client_ip
 from motcua.documents import results, services, verify
 
@@ -40,12 +41,12 @@ def _too_many(exc: verify.TooManyChecks) -> str:
 
 
 def _too_large() -> str:
-    return _("Tệp quá lớn: tối đa %(mb)s MB.") % {"mb": settings.MOTCUA_DOCUMENT_MAX_BYTES // (1024 * 1024)}
+    return _("Tệp quá lớn: tối đa %(mb)s MB.") % {"mb": files.document_max_mb()}
 
 
 def _render(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
     context.setdefault("form", VerifyForm())
-    context.setdefault("max_mb", settings.MOTCUA_DOCUMENT_MAX_BYTES // (1024 * 1024))
+    context.setdefault("max_mb", files.document_max_mb())
     return render(request, "portal/verify.html", context, status=status)
 
 

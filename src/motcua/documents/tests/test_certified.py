@@ -240,6 +240,9 @@ def test_the_fee_shown_is_the_fee_kept(w):
     document = certified.certify_copy(w.head_a, d.code, expected_version=1, component_id=_component_id(d))
     assert document.certification.fee_vnd == 5000
     assert certified.offer(w.specialist_a, _detail(w, d, w.specialist_a)) is None
+    # the receipt (Mẫu 01) prints the fee's rates: its amount is known only once the pages are counted
+    receipt = text(services.content(services.issue_form(w.intake_a, d.code, "01", 1)))
+    assert "Phí chứng thực bản sao từ bản chính: 2.000 đ/trang; từ trang thứ 3: 1.000 đ/trang" in receipt
 
 
 def _detail(w, d: Dossier, user=None):

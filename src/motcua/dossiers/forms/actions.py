@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from motcua.core import files
 from motcua.core.forms import StaffForm
 from motcua.core.models import OrgUnit, User
 from motcua.dossiers.forms.fields import ScanField, date_field
@@ -93,10 +94,9 @@ class ResultForm(ActionForm):
                 elif upload.size > settings.MOTCUA_DOCUMENT_MAX_BYTES:
                     self.add_error(
                         "file",
-                        _("Tệp quá lớn: tối đa %(mb)s MB.")
-                        % {"mb": settings.MOTCUA_DOCUMENT_MAX_BYTES // (1024 * 1024)},
+                        _("Tệp quá lớn: tối đa %(mb)s MB.") % {"mb": files.document_max_mb()},
                     )
-                elif b"%PDF-" not in head:
+                elif files.PDF_MAGIC not in head:
                     self.add_error("file", _("Nội dung tệp không phải PDF."))
         return data
 
