@@ -28,17 +28,22 @@ from motcua.core.errors import DomainError
 from motcua.core.models import User
 from motcua.documents import context as build
 from motcua.documents import pdf, signing, storage
-from motcua.documents.models import Document
+from motcua.documents.models import Document, Revocation
 from motcua.dossiers import services
 from motcua.dossiers.lookup import DossierDetail, detail_of, dossier_detail
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.refdata import PEOPLE_RELATED, attach_reference
-from motcua.dossiers.rules import STALE_MESSAGE, Action, StaleDossier
+from motcua.dossiers.rules import STALE_MESSAGE, Action, DossierConflict, StaleDossier
 
 
 class NotCertified(DomainError):
     status = 409
     code = "no_certified_copy"
+
+
+class InvalidReason(DomainError):
+    status = 400
+    code = "revocation_reason"
 
 
 # Crockford's base32 without I, L, O, U: read aloud and typed from paper without confusion.
@@ -123,13 +128,13 @@ def _signed_and_kept(
     signer: User,
     content: bytes,
     code: str,
-    then: Callable[[], None],
+    then: Callable[[Document], None],
     summary: str,
     uploaded: bool = False,
 ) -> Document:
     """Sign ``content`` as ``signer`` and the signer's unit, store it, and in one transaction keep it as
-    the dossier's result ``code`` and run ``then`` (the dossier's side); the file is removed again when
-    that transaction fails."""
+    the dossier's result ``code`` and run ``then`` with it (the dossier's side); the file is removed
+    again when that transaction fails."""
     dossier = detail.dossier
     unit_code, unit_name = _signing_unit(signer, detail)
     name = signer.full_name or signer.get_username()
@@ -159,7 +164,7 @@ def _signed_and_kept(
                 public_code=code,
                 signed_by=signed_by,
             )
-            then()
+            then(document)
             audit.record(
                 "result_signed",
                 object_type="documents.Document",
@@ -207,7 +212,7 @@ def issue_result(
         check_pdf(upload)
     content = upload if upload is not None else render(detail, result_code, user)
 
-    def mark() -> None:
+    def mark(_document: Document) -> None:
         services.mark_result_ready(
             dossier.code,
             by=user,
@@ -249,6 +254,62 @@ def _certified_copy_as_result(
     return copy
 
 
+def replace_result(
+    user: User,
+    code: str,
+    replaced: str,
+    *,
+    expected_version: int,
+    reason: str,
+    upload: bytes | None = None,
+) -> Document:
+    """The dossier's result ``replaced`` was wrong: a corrected result — drawn up again from the
+    procedure's template, or the PDF uploaded — is signed and becomes the dossier's result (its code and
+    address on the dossier, a history event, the national sync record), and the old one is revoked,
+    "replaced by" the new one, all in one transaction (NĐ 61/2018: the agency corrects a wrong result at
+    its own cost). Refusals as ``services.replace_result`` gives them, before anything is signed."""
+    detail = dossier_detail(user, code)
+    dossier = detail.dossier
+    if dossier.lock_version != expected_version:
+        raise StaleDossier(STALE_MESSAGE, details={"expected_version": dossier.lock_version})
+    refused = services.refusal(user, dossier, Action.REPLACE_RESULT)
+    if refused is None and Action.REPLACE_RESULT not in detail.actions:
+        refused = detail.blocked.get(Action.REPLACE_RESULT)
+    if refused is not None:
+        raise refused
+    old = Document.objects.filter(
+        dossier=dossier, public_code=replaced, kind=Document.Kind.RESULT, revocation__isnull=True
+    ).first()
+    if old is None or dossier.result_code != replaced:
+        raise DossierConflict(
+            f"Kết quả {replaced[:40]} không phải kết quả điện tử hiện hành của hồ sơ.",
+            code="result_not_current",
+        )
+    why = " ".join(reason.split())
+    if len(why) < 10:
+        raise InvalidReason("Ghi rõ lý do thu hồi kết quả sai (ít nhất 10 ký tự).")
+    if upload is not None:
+        check_pdf(upload)
+    result_code = new_code()
+    content = upload if upload is not None else render(detail, result_code, user)
+
+    def swap(document: Document) -> None:
+        services.replace_result(
+            dossier.code,
+            by=user,
+            expected_version=expected_version,
+            result=services.ResultRef(result_code, public_url(result_code)),
+            replaced=replaced,
+            reason=why,
+        )
+        Revocation.objects.create(
+            document=old, at=timezone.now(), by=user, reason=why[:500], replaced_by=document
+        )
+
+    summary = f"Thu hồi kết quả {replaced}, ký số và cấp lại kết quả {result_code} của hồ sơ {dossier.code}"
+    return _signed_and_kept(detail, user, content, result_code, swap, summary, uploaded=upload is not None)
+
+
 def attach_result(dossier: Dossier, signer: User) -> Document | None:
     """The electronic result of a dossier that finished before motcua issued its results (an imported
     history carrying a result code and no file): drawn up as of its finishing date, signed now by
@@ -263,7 +324,7 @@ def attach_result(dossier: Dossier, signer: User) -> Document | None:
     attach_reference(dossier)
     detail = detail_of(dossier, {})
 
-    def link() -> None:
+    def link(_document: Document) -> None:
         Dossier.objects.filter(pk=dossier.pk, result_file_url="").update(result_file_url=public_url(code))
 
     summary = f"Ký số kết quả {code} của hồ sơ {dossier.code} (đã giải quyết trước đây)"

@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from motcua.core import files
 from motcua.core.errors import DomainError
 from motcua.core.models import User
-from motcua.documents import certified, results, revocation, services
+from motcua.documents import certified, results, revocation, services, signing
 from motcua.documents.inputs import CertifyForm
 from motcua.dossiers.forms import ACTION_FORMS
 from motcua.dossiers.forms.actions import ResultForm
@@ -119,6 +120,45 @@ def revoke(request: HttpRequest, code: str, public_code: str) -> HttpResponse:
     messages.success(
         request,
         _("Đã thu hồi văn bản %(result)s; tra cứu văn bản này sẽ báo đã thu hồi.") % {"result": public_code},
+    )
+    return redirect("dossiers:detail", code=code)
+
+
+@login_required
+@require_POST
+def replace(request: HttpRequest, code: str, public_code: str) -> HttpResponse:
+    """Revoke a wrong result and issue the corrected one (the "Thu hồi và cấp lại" form under it)."""
+    user: User = request.user  # type: ignore[assignment]
+    upload = request.FILES.get("file") if request.POST.get("source") == "upload" else None
+    try:
+        if request.POST.get("source") == "upload":
+            if upload is None:
+                raise signing.NotSignable(_("Chọn tệp PDF kết quả đã đính chính để tải lên."))
+            problem = files.pdf_problem(upload.size or 0, upload.read(1024))
+            if problem:
+                raise signing.NotSignable(problem)
+            upload.seek(0)
+        version = request.POST.get("expected_version", "")
+        document = results.replace_result(
+            user,
+            code,
+            public_code,
+            expected_version=int(version) if SEQ.fullmatch(version) else -1,
+            reason=request.POST.get("reason", ""),
+            upload=upload.read() if upload is not None else None,
+        )
+    except DossierNotFound:
+        return not_found(request, code)
+    except DomainError as exc:
+        try:
+            screen = Screen.load(user, code)
+        except DossierNotFound:
+            return not_found(request, code)
+        return render_detail(request, screen, status=exc.status, error=exc)
+    messages.success(
+        request,
+        _("Đã thu hồi kết quả %(old)s và ký số, cấp lại kết quả %(new)s.")
+        % {"old": public_code, "new": document.public_code},
     )
     return redirect("dossiers:detail", code=code)
 

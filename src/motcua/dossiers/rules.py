@@ -137,7 +137,8 @@ def national_status(state: State | str) -> int:
 # The clock runs in these states (soon-due and overdue lists, alerts). It is stopped while waiting
 # for a supplement (NĐ 61/2018 Điều 19.4) and no longer matters once processing has finished.
 CLOCK_RUNNING: frozenset[State] = frozenset({State.RECEIVED, State.IN_PROGRESS, State.AWAITING_PAYMENT})
-# Processing has ended for good in these states (no action leads out of them).
+# Processing has ended for good in these states: no action leads out of them (a correction of the
+# result, ``CORRECTIONS``, keeps the state).
 FINAL: frozenset[State] = frozenset(
     {State.REFUSED_AT_INTAKE, State.STOPPED, State.REFUSED_AFTER_APPRAISAL, State.RETURNED}
 )
@@ -166,6 +167,8 @@ class Action(StrEnum):
     RESET_DUE = "reset_due"
     MARK_RESULT_READY = "mark_result_ready"
     RETURN_RESULT = "return_result"
+    # The electronic result was wrong: revoked and replaced by a corrected one (documents.results).
+    REPLACE_RESULT = "replace_result"
     # Written by the importer only (``dossiers/importing/write.py``), never offered to a user: a re-imported
     # record that differs from the stored dossier becomes one event setting the imported state.
     IMPORT_UPDATE = "import_update"
@@ -195,6 +198,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RESET_DUE: "Xin lỗi và hẹn lại ngày trả kết quả",
     Action.MARK_RESULT_READY: "Có kết quả, chuyển trả",
     Action.RETURN_RESULT: "Trả kết quả",
+    Action.REPLACE_RESULT: "Thu hồi và cấp lại kết quả",
     Action.IMPORT_UPDATE: "Cập nhật theo dữ liệu nhập",
 }
 
@@ -271,6 +275,8 @@ TRANSITIONS: dict[tuple[State | None, Action], State] = {
     (S.RECEIVED, A.MARK_RESULT_READY): S.RESULT_READY,
     (S.IN_PROGRESS, A.MARK_RESULT_READY): S.RESULT_READY,
     (S.RESULT_READY, A.RETURN_RESULT): S.RETURNED,
+    (S.RESULT_READY, A.REPLACE_RESULT): S.RESULT_READY,
+    (S.RETURNED, A.REPLACE_RESULT): S.RETURNED,
 }
 
 # -- who may act: role × action × the current workflow step ---------------------------------------
@@ -351,6 +357,8 @@ PERMISSIONS: dict[Action, dict[str, frozenset[Side]]] = {
     # or the clerk has registered and stamped it when the workflow ends with the clerk).
     A.MARK_RESULT_READY: dict(_STEP_HOLDER),
     A.RETURN_RESULT: {INTAKE_OFFICER: frozenset({Side.RECEIVING})},
+    # A wrong result is corrected at the agency's cost (NĐ 61/2018 Điều 19): its head signs the new one.
+    A.REPLACE_RESULT: {AGENCY_LEADER: frozenset({Side.COMPETENT})},
 }
 
 # A dossier with no current step (its procedure has no internal workflow): moving along a workflow (hand
@@ -370,8 +378,10 @@ WITHOUT_STEP: dict[Action, dict[str, frozenset[Side]]] = {
 
 # Actions that keep the state (state-unchanged rows above).
 SAME_STATE_ACTIONS: frozenset[Action] = frozenset(
-    {A.ASSIGN, A.SEND_BACK, A.REQUEST_CONSULTATION, A.ANSWER_CONSULTATION, A.RESET_DUE}
+    {A.ASSIGN, A.SEND_BACK, A.REQUEST_CONSULTATION, A.ANSWER_CONSULTATION, A.RESET_DUE, A.REPLACE_RESULT}
 )
+# Corrections after the end: a wrong electronic result replaced by a corrected one (the state stays).
+CORRECTIONS: frozenset[Action] = frozenset({A.REPLACE_RESULT})
 # Actions that create the dossier.
 CREATING_ACTIONS: frozenset[Action] = frozenset({A.SUBMIT_ONLINE, A.RECEIVE_AT_COUNTER})
 

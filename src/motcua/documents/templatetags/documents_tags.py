@@ -25,7 +25,7 @@ def dossier_signed(detail: DossierDetail) -> list[Any]:
         Document.objects.filter(
             dossier=detail.dossier, kind__in=[Document.Kind.RESULT, Document.Kind.CERTIFIED_COPY]
         )
-        .select_related("revocation")
+        .select_related("revocation", "revocation__replaced_by")
         .order_by("-created_at", "-id")
     )
 
@@ -36,6 +36,14 @@ def may_revoke(context: template.Context, detail: DossierDetail) -> bool:
     from motcua.documents import revocation
 
     return revocation.may_revoke(context["request"].user, detail)
+
+
+@register.simple_tag
+def may_replace_result(detail: DossierDetail) -> bool:
+    """Whether the signed-in user may revoke the dossier's wrong result and issue a corrected one."""
+    from motcua.dossiers.rules import Action
+
+    return Action.REPLACE_RESULT in detail.actions
 
 
 @register.simple_tag(takes_context=True)

@@ -4,6 +4,7 @@ once; verification then answers "revoked"; a revoked certified copy frees its or
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.core.models import AuditEntry
 from motcua.documents import pki, results, revocation, services, verify
@@ -14,6 +15,7 @@ from motcua.dossiers.rules import DossierConflict, DossierForbidden, DossierNotF
 from motcua.dossiers.tests import factories as df
 
 pytestmark = pytest.mark.django_db
+WHY = "Sai họ tên người được cấp"
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +73,68 @@ def test_the_dossier_page_revokes_and_shows_it(w, client):
     client.logout()
     shown = client.get(f"/xac-thuc/{code}/").content.decode()
     assert "Văn bản đã bị thu hồi" in shown and "Sai họ tên người được cấp" in shown
+
+
+def test_a_wrong_result_is_replaced_by_a_corrected_one_and_both_verify_as_they_should(w):
+    d, old = _issued(w)
+    s.return_result(d.code, by=w.intake_a, expected_version=5)
+    with pytest.raises(DossierForbidden):
+        results.replace_result(
+            w.leader_a, d.code, old, expected_version=6, reason="Sai họ tên người được cấp"
+        )
+    with pytest.raises(results.InvalidReason):
+        results.replace_result(w.head_a, d.code, old, expected_version=6, reason="sai")
+    with pytest.raises(DossierConflict, match="không phải kết quả điện tử hiện hành"):
+        results.replace_result(
+            w.head_a, d.code, "KQ-0000-0000-0000-0000", expected_version=6, reason="Sai họ tên người được cấp"
+        )
+    assert Dossier.objects.get(pk=d.pk).lock_version == 6  # nothing signed, nothing written
+    new = results.replace_result(
+        w.head_a, d.code, old, expected_version=6, reason="Sai họ tên người được cấp"
+    )
+    d.refresh_from_db()
+    # the dossier carries the corrected result; its state is unchanged; the history says why
+    assert d.state == "returned" and d.result_code == new.public_code != old
+    assert d.result_file_url.endswith(f"/xac-thuc/{new.public_code}/")
+    event = d.events.order_by("-seq").first()
+    assert event.action == "replace_result" and event.data["replaced"] == old
+    assert event.data["reason"] == "Sai họ tên người được cấp"
+    from motcua.dossiers.sync import dong_bo_ho_so_mc
+
+    assert dong_bo_ho_so_mc(d)["data"][0]["MaKetQua"] == new.public_code
+    # the old result verifies as revoked and replaced; the new one as genuine
+    old_report = verify.verify(services.content(results.by_code(old)))
+    assert old_report.revoked and old_report.revocation.replaced_by == new
+    assert verify.verify(services.content(new)).genuine
+    with pytest.raises(DossierConflict):  # the old one is no longer the dossier's result
+        results.replace_result(w.head_a, d.code, old, expected_version=7, reason="Sai họ tên người được cấp")
+
+
+def test_the_dossier_page_replaces_a_result(w, client):
+    d, old = _issued(w)
+    client.force_login(w.head_a)
+    url = f"/can-bo/ho-so/{d.code}/cap-lai/{old}/"
+    assert f'action="{url}"' in client.get(f"/can-bo/ho-so/{d.code}/").content.decode()
+    not_pdf = client.post(
+        url,
+        {
+            "expected_version": 5,
+            "reason": "Sai ngày sinh người được cấp",
+            "source": "upload",
+            "file": SimpleUploadedFile("kq.pdf", b"GIF89a..."),
+        },
+    )
+    assert not_pdf.status_code == 400 and "không phải PDF" in not_pdf.content.decode()
+    stale = client.post(url, {"expected_version": 4, "reason": "Sai ngày sinh người được cấp"})
+    assert stale.status_code == 409
+    done = client.post(
+        url, {"expected_version": 5, "reason": "Sai ngày sinh người được cấp", "source": "generate"}
+    )
+    assert done.status_code == 302
+    page = client.get(done["Location"]).content.decode()
+    new = Dossier.objects.get(pk=d.pk).result_code
+    assert f"Đã thu hồi kết quả {old} và ký số, cấp lại kết quả {new}." in page
+    assert f"thay bằng {new}" in page and "Thu hồi và cấp lại kết quả" in page  # the history's label
+    client.logout()
+    shown = client.get(f"/xac-thuc/{old}/").content.decode()
+    assert "Văn bản đã bị thu hồi" in shown and f'href="/xac-thuc/{new}/"' in shown

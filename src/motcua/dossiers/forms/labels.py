@@ -60,6 +60,7 @@ ACTION_TEXT = {
     Action.RESET_DUE: _("Xin lỗi và hẹn lại ngày trả kết quả"),
     Action.MARK_RESULT_READY: _("Có kết quả, chuyển trả"),
     Action.RETURN_RESULT: _("Trả kết quả"),
+    Action.REPLACE_RESULT: _("Thu hồi và cấp lại kết quả"),
     Action.IMPORT_UPDATE: _("Cập nhật theo dữ liệu nhập"),
 }
 

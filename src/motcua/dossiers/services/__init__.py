@@ -12,7 +12,7 @@ entry and outbox row) is described in ``_pipeline``. The modules, by business st
 - ``consultation``: ``request_consultation``, ``answer_consultation``;
 - ``apology``: ``reset_due``;
 - ``closing``: ``refuse_after_appraisal``, ``stop``, ``withdraw``, ``mark_result_ready``,
-  ``return_result``;
+  ``return_result``, ``replace_result``;
 - ``authority``: who may do what (``action_options``, ``actions_for``, ``refusal``,
   ``answerable_consultations``);
 - ``_base`` (inputs, loading, labels, transaction, version check, steps and their clocks) and
@@ -42,6 +42,7 @@ from motcua.dossiers.services.closing import (
     ResultRef,
     mark_result_ready,
     refuse_after_appraisal,
+    replace_result,
     return_result,
     stop,
     withdraw,
@@ -86,6 +87,7 @@ __all__ = [
     "refusal",
     "refuse_after_appraisal",
     "refuse_at_intake",
+    "replace_result",
     "request_consultation",
     "request_payment",
     "request_supplement",

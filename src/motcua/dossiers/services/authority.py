@@ -201,6 +201,10 @@ def _blocker(
         return _refusal_after_due(dossier, at)
     if action is Action.RESET_DUE:
         return _due_reset_refused(dossier, at)
+    if action is Action.REPLACE_RESULT and not dossier.result_code:
+        return DossierConflict(
+            "Hồ sơ chưa có kết quả điện tử để thu hồi và cấp lại.", code="no_electronic_result"
+        )
     return None
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from motcua.core.models import Organisation, Person, User
 from motcua.dossiers import rules
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.rules import Action, DossierNotFound, InvalidDossierInput
+from motcua.dossiers.rules import Action, DossierConflict, DossierNotFound, InvalidDossierInput
 from motcua.dossiers.services._base import (
     Applicant,
     _calendar,
@@ -186,5 +186,41 @@ def return_result(
             step=None,
             due_at=dossier.due_at,
             data={"early": early, "notified": bool(notified), "note": note.strip(), "assignee_id": None},
+        )
+        return dossier
+
+
+def replace_result(
+    code: str, *, by: User, expected_version: int, result: ResultRef, replaced: str, reason: str
+) -> Dossier:
+    """The dossier's electronic result ``replaced`` was wrong: the corrected one, ``result``, takes its
+    place (its code and address on the dossier and in the national sync record); the state stays. The
+    documents app signs the new result and revokes the old one in the same transaction."""
+    with _transaction():
+        dossier = _load(code)
+        _authorise(by, dossier, Action.REPLACE_RESULT)
+        _check_version(dossier, expected_version)
+        to_state = rules.next_state(dossier.state, Action.REPLACE_RESULT)
+        why = rules.require_text(reason, "reason", "lý do thu hồi kết quả")
+        if not dossier.result_code:
+            raise DossierConflict(
+                "Hồ sơ chưa có kết quả điện tử để thu hồi và cấp lại.", code="no_electronic_result"
+            )
+        if dossier.result_code != replaced:
+            raise DossierConflict(
+                f"Kết quả {replaced} không phải kết quả hiện hành của hồ sơ.", code="result_not_current"
+            )
+        at = timezone.now()
+        _record(
+            dossier,
+            Action.REPLACE_RESULT,
+            by=by,
+            at=at,
+            to_state=to_state,
+            step=dossier.current_step,
+            due_at=dossier.due_at,
+            data={"result_code": result.code, "replaced": replaced, "reason": why},
+            extra_fields={"result_code": result.code, "result_file_url": result.url},
+            summary=f"Thu hồi kết quả {replaced}, cấp lại {result.code} (hồ sơ {dossier.code})",
         )
         return dossier

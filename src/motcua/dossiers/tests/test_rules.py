@@ -79,7 +79,7 @@ def test_every_state_is_reachable_and_every_open_state_can_end():
                 queue.append(target)
     assert reachable == {None, *State}
     for state in State:
-        outgoing = [a for (s, a) in TRANSITIONS if s is state]
+        outgoing = [a for (s, a) in TRANSITIONS if s is state and a not in rules.CORRECTIONS]
         assert (not outgoing) == (state in FINAL), state
 
 
@@ -111,7 +111,9 @@ def test_allowed_actions_by_role_and_by_side():
     assert allowed_actions(None, ["intake_officer"]) == [Action.RECEIVE_AT_COUNTER]
     assert allowed_actions(None, ["applicant"]) == [Action.SUBMIT_ONLINE]
     assert allowed_actions(State.RESULT_READY, ["specialist"]) == []
-    assert allowed_actions(State.RETURNED, list(Role.values)) == []
+    # after the return, only the correction of a wrong result, by the competent agency's head
+    assert allowed_actions(State.RETURNED, list(Role.values)) == [Action.REPLACE_RESULT]
+    assert allowed_actions(State.RETURNED, [r for r in Role.values if r != "agency_leader"]) == []
     # By side: an intake officer of the receiving unit may return; held only at the competent unit, not.
     assert allowed_actions(State.RESULT_READY, {Side.RECEIVING: {"intake_officer"}}) == [Action.RETURN_RESULT]
     assert allowed_actions(State.RESULT_READY, {Side.COMPETENT: {"intake_officer"}}) == []

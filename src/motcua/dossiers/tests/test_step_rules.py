@@ -119,6 +119,9 @@ def fresh(code: str) -> Dossier:
 # -- putting a dossier where an action can succeed ------------------------------------------------------
 
 # The state each action is tried in (a state it starts from where the dossier has a current step).
+# The electronic result a dossier waiting for its return carries (replace_result replaces it).
+RESULT = s.ResultRef("KQ-1111-1111-1111-1111", "https://dvc.example/xac-thuc/KQ-1111/")
+
 START: dict[Action, State] = {
     Action.HAND_OVER: State.IN_PROGRESS,
     Action.SEND_BACK: State.IN_PROGRESS,
@@ -135,6 +138,7 @@ START: dict[Action, State] = {
     Action.RESET_DUE: State.IN_PROGRESS,
     Action.MARK_RESULT_READY: State.IN_PROGRESS,
     Action.RETURN_RESULT: State.RESULT_READY,
+    Action.REPLACE_RESULT: State.RESULT_READY,
     Action.ACCEPT_ONLINE: State.SUBMITTED,
     Action.REFUSE_AT_INTAKE: State.SUBMITTED,
 }
@@ -160,7 +164,9 @@ def situation(p: Province, action: Action, step_role: str | None) -> Dossier:
         # Received, at no step; a complete supplement brings it into processing, still at no step.
         if state is State.RESULT_READY:
             return fresh(
-                s.mark_result_ready(d.code, by=p.user(rules.SPECIALIST, "C"), expected_version=1).code
+                s.mark_result_ready(
+                    d.code, by=p.user(rules.SPECIALIST, "C"), expected_version=1, result=RESULT
+                ).code
             )
         if state is not State.RECEIVED:
             d = s.request_supplement(
@@ -176,7 +182,9 @@ def situation(p: Province, action: Action, step_role: str | None) -> Dossier:
             holder = p.holder(rules.INTAKE_OFFICER) if version == 1 else p.holder(step_role)
             d = s.hand_over(d.code, by=holder, expected_version=version)
     if state is State.RESULT_READY:  # the result waits at the closing one-stop step
-        d = s.mark_result_ready(d.code, by=p.holder(step_role), expected_version=d.lock_version)
+        d = s.mark_result_ready(
+            d.code, by=p.holder(step_role), expected_version=d.lock_version, result=RESULT
+        )
     if action is Action.RECEIVE_SUPPLEMENT:
         d = s.request_supplement(
             d.code, by=by_leader, expected_version=d.lock_version, items=["Tờ khai"], reasons="Thiếu"
@@ -237,6 +245,14 @@ def attempt(p: Province, action: Action, d: Dossier, user: User) -> Callable[[],
         ),
         Action.MARK_RESULT_READY: lambda: s.mark_result_ready(code, by=user, expected_version=v),
         Action.RETURN_RESULT: lambda: s.return_result(code, by=user, expected_version=v),
+        Action.REPLACE_RESULT: lambda: s.replace_result(
+            code,
+            by=user,
+            expected_version=v,
+            result=s.ResultRef("KQ-2222-2222-2222-2222", "https://dvc.example/xac-thuc/KQ-2222/"),
+            replaced=RESULT.code,
+            reason="Sai họ tên người được cấp",
+        ),
         Action.ACCEPT_ONLINE: lambda: s.accept_online(code, by=user, expected_version=v),
         Action.REFUSE_AT_INTAKE: lambda: s.refuse_at_intake(code, by=user, expected_version=v, reasons="Sai"),
     }
@@ -337,8 +353,9 @@ def test_walk_the_role_action_step_table():
                     seen[got] = seen.get(got, 0) + 1
     assert mismatches == []
     # 14 actions from states with a current step × 6 columns (5 step roles and "no step"); intake of an
-    # online dossier (2 actions) at no step; the return at the one-stop step or at none
-    assert len(CELLS) == 14 * 6 + 2 + 2
+    # online dossier (2 actions) at no step; the return and the replacement of the result at the
+    # one-stop step or at none
+    assert len(CELLS) == 14 * 6 + 2 + 2 + 2
     assert set(seen) == {"accepted", "forbidden", "not_found"}
 
 

@@ -192,6 +192,14 @@ def valid_call(w, d: Dossier, action: Action, user):
         ),
         Action.MARK_RESULT_READY: lambda: s.mark_result_ready(code, by=user, expected_version=v),
         Action.RETURN_RESULT: lambda: s.return_result(code, by=user, expected_version=v),
+        Action.REPLACE_RESULT: lambda: s.replace_result(
+            code,
+            by=user,
+            expected_version=v,
+            result=s.ResultRef("KQ-2222-2222-2222-2222", "https://dvc.example/xac-thuc/KQ-2222/"),
+            replaced=d.result_code,
+            reason="Sai họ tên người được cấp",
+        ),
     }
     return calls[action]
 

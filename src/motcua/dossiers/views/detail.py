@@ -153,6 +153,9 @@ def _event_view(
             ),
         )
     add(_("Số biên lai"), data.get("receipt_ref"))
+    if action is Action.REPLACE_RESULT:
+        add(_("Kết quả thu hồi"), data.get("replaced"))
+        add(_("Kết quả cấp lại"), data.get("result_code"))
     if action is Action.RETURN_RESULT:
         told = data.get("notified")
         add(
