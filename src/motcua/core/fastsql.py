@@ -178,3 +178,26 @@ def insert_family(parent: models.Model, children: Sequence[tuple[Sequence[models
         for row, pk in zip(rows, sorted(ids[n]), strict=True):
             setattr(row, name, parent)  # the id and the cached object
             saved(row, pk)
+
+
+def next_value(model: type[models.Model], keys: dict[str, Any], field: str = "last_value") -> int:
+    """The next value of a counter row of ``model`` (one per ``keys``, which a unique constraint covers):
+    one statement, ``INSERT … VALUES (…, 1) ON CONFLICT (keys) DO UPDATE SET field = field + 1
+    RETURNING field`` (PostgreSQL; SQLite ≥ 3.35). The first use inserts the row, the next ones
+    increment it; the row stays locked until the transaction ends, so a concurrent caller waits and
+    gets the next value, and a rolled-back transaction spends none. Foreign keys are given by id."""
+    meta = model._meta
+    quote = _connection().ops.quote_name
+    table = quote(meta.db_table)
+    columns = [quote(meta.get_field(name).column) for name in keys]  # type: ignore[union-attr]
+    value = quote(meta.get_field(field).column)  # type: ignore[union-attr]
+    names = ", ".join(columns)
+    places = ", ".join("%s" for _ in keys)
+    with cursor() as c:
+        c.execute(
+            f"INSERT INTO {table} ({names}, {value}) VALUES ({places}, 1) "  # noqa: S608 - our own names
+            f"ON CONFLICT ({names}) DO UPDATE SET {value} = {table}.{value} + 1 RETURNING {value}",
+            list(keys.values()),
+        )
+        row = c.fetchone()
+    return int(row[0])

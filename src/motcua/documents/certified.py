@@ -24,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -272,21 +272,9 @@ def compose(
 
 
 def _next_number(unit: OrgUnit, year: int) -> int:
-    """The next number of ``unit``'s book in ``year`` (one statement, the row locked until the
-    transaction ends, as ``dossiers.services.intake`` numbers dossiers)."""
-    meta = CertificationSequence._meta
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    unit_col, year_col, value_col = (quote(meta.get_field(n).column) for n in ("unit", "year", "last_value"))
-    with fastsql.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({unit_col}, {year_col}, {value_col}) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT ({unit_col}, {year_col}) DO UPDATE SET {value_col} = {table}.{value_col} + 1 "
-            f"RETURNING {value_col}",
-            [unit.pk, year],
-        )
-        row = cursor.fetchone()
-    return int(row[0])
+    """The next number of ``unit``'s book in ``year`` (``fastsql.next_value``: the row locked until the
+    transaction ends, as dossier codes are numbered)."""
+    return fastsql.next_value(CertificationSequence, {"unit": unit.pk, "year": year})
 
 
 def certify_copy(

@@ -179,6 +179,19 @@ def _signed_and_kept(
     return document
 
 
+def _refuse_first(user: User, detail: DossierDetail, action: Action, expected_version: int) -> None:
+    """The dossier's refusals of ``action`` (stale 409, role or step 403, the rule that blocks it now),
+    raised before anything is signed, as the dossier's service would give them."""
+    dossier = detail.dossier
+    if dossier.lock_version != expected_version:
+        raise StaleDossier(STALE_MESSAGE, details={"expected_version": dossier.lock_version})
+    refused = services.refusal(user, dossier, action)
+    if refused is None and action not in detail.actions:
+        refused = detail.blocked.get(action)
+    if refused is not None:
+        raise refused
+
+
 def issue_result(
     user: User,
     code: str,
@@ -196,15 +209,7 @@ def issue_result(
     signed, the dossier carries that copy's code and address."""
     detail = dossier_detail(user, code)
     dossier = detail.dossier
-    if dossier.lock_version != expected_version:
-        raise StaleDossier(STALE_MESSAGE, details={"expected_version": dossier.lock_version})
-    refused = services.refusal(user, dossier, Action.MARK_RESULT_READY)
-    if refused is not None:
-        raise refused
-    if Action.MARK_RESULT_READY not in detail.actions:
-        refused = detail.blocked.get(Action.MARK_RESULT_READY)
-        if refused is not None:
-            raise refused
+    _refuse_first(user, detail, Action.MARK_RESULT_READY, expected_version)
     if certified_copy:
         return _certified_copy_as_result(user, detail, expected_version, note)
     result_code = new_code()
@@ -270,13 +275,7 @@ def replace_result(
     its own cost). Refusals as ``services.replace_result`` gives them, before anything is signed."""
     detail = dossier_detail(user, code)
     dossier = detail.dossier
-    if dossier.lock_version != expected_version:
-        raise StaleDossier(STALE_MESSAGE, details={"expected_version": dossier.lock_version})
-    refused = services.refusal(user, dossier, Action.REPLACE_RESULT)
-    if refused is None and Action.REPLACE_RESULT not in detail.actions:
-        refused = detail.blocked.get(Action.REPLACE_RESULT)
-    if refused is not None:
-        raise refused
+    _refuse_first(user, detail, Action.REPLACE_RESULT, expected_version)
     old = Document.objects.filter(
         dossier=dossier, public_code=replaced, kind=Document.Kind.RESULT, revocation__isnull=True
     ).first()

@@ -5,6 +5,7 @@ here); and the electronic certified copy of an original (the "Chứng thực b�
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +28,18 @@ from motcua.dossiers.views.detail import render_detail
 from motcua.dossiers.views.screen import Screen
 
 SEQ = re.compile(r"[0-9]{1,9}")  # ASCII digits: "²".isdigit() is True, int("²") fails
+
+
+def _refused(
+    request: HttpRequest, user: User, code: str, exc: DomainError, bound: tuple[Action, Any] | None = None
+) -> HttpResponse:
+    """The dossier page again, as it is now, with the refusal's message and status (and the action's
+    form as the officer filled it in)."""
+    try:
+        screen = Screen.load(user, code)
+    except DossierNotFound:
+        return not_found(request, code)
+    return render_detail(request, screen, status=exc.status, bound=bound, error=exc)
 
 
 def _problem(request: HttpRequest, message: str, status: int = 404) -> HttpResponse:
@@ -87,11 +100,7 @@ def result(request: HttpRequest, code: str) -> HttpResponse:
             certified_copy=data["source"] == ResultForm.CERTIFIED,
         )
     except DomainError as exc:
-        try:
-            screen = Screen.load(user, code)
-        except DossierNotFound:
-            return not_found(request, code)
-        return render_detail(request, screen, status=exc.status, bound=(act, form), error=exc)
+        return _refused(request, user, code, exc, bound=(act, form))
     done = (
         _("Bản sao điện tử đã chứng thực %(result)s là kết quả; hồ sơ %(code)s chuyển sang chờ trả kết quả.")
         if data["source"] == ResultForm.CERTIFIED
@@ -112,11 +121,7 @@ def revoke(request: HttpRequest, code: str, public_code: str) -> HttpResponse:
     except DossierNotFound:
         return not_found(request, code)
     except DomainError as exc:
-        try:
-            screen = Screen.load(user, code)
-        except DossierNotFound:
-            return not_found(request, code)
-        return render_detail(request, screen, status=exc.status, error=exc)
+        return _refused(request, user, code, exc)
     messages.success(
         request,
         _("Đã thu hồi văn bản %(result)s; tra cứu văn bản này sẽ báo đã thu hồi.") % {"result": public_code},
@@ -150,11 +155,7 @@ def replace(request: HttpRequest, code: str, public_code: str) -> HttpResponse:
     except DossierNotFound:
         return not_found(request, code)
     except DomainError as exc:
-        try:
-            screen = Screen.load(user, code)
-        except DossierNotFound:
-            return not_found(request, code)
-        return render_detail(request, screen, status=exc.status, error=exc)
+        return _refused(request, user, code, exc)
     messages.success(
         request,
         _("Đã thu hồi kết quả %(old)s và ký số, cấp lại kết quả %(new)s.")
@@ -169,10 +170,6 @@ def certify(request: HttpRequest, code: str) -> HttpResponse:
     """Certify a scanned original of the dossier as an electronic copy (the "Chứng thực bản sao điện
     tử" panel); a refusal or a bad choice is shown on the dossier page with its status."""
     user: User = request.user  # type: ignore[assignment]
-    try:
-        screen = Screen.load(user, code)
-    except DossierNotFound:
-        return not_found(request, code)
     form = CertifyForm(request.POST, prefix=CertifyForm.PREFIX)
     try:
         if not form.is_valid():
@@ -188,11 +185,7 @@ def certify(request: HttpRequest, code: str) -> HttpResponse:
     except DossierNotFound:
         return not_found(request, code)
     except DomainError as exc:
-        try:
-            screen = Screen.load(user, code)
-        except DossierNotFound:
-            return not_found(request, code)
-        return render_detail(request, screen, status=exc.status, error=exc)
+        return _refused(request, user, code, exc)
     entry = document.certification
     messages.success(
         request,

@@ -89,3 +89,16 @@ def org_unit(
         valid_to=valid_to,
         **extra,
     )
+
+
+# The per-page fee of certified copies from originals (TT 226/2016/TT-BTC, as the demo procedure 2.000815
+# records it): 2.000 đ a page, 1.000 đ from the third page, at most 200.000 đ a copy.
+CERTIFIED_COPY_FEE: dict[str, Any] = {
+    "name": "Phí chứng thực bản sao từ bản chính",
+    "kind": "charge",
+    "amount_vnd": 2000,
+    "basis": "per_page",
+    "reduced_from_page": 3,
+    "reduced_vnd": 1000,
+    "cap_vnd": 200000,
+}

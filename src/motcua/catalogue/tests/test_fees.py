@@ -16,15 +16,7 @@ from motcua.catalogue.tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-CERTIFIED_COPY = {
-    "name": "Phí chứng thực bản sao từ bản chính",
-    "kind": "charge",
-    "amount_vnd": 2000,
-    "basis": "per_page",
-    "reduced_from_page": 3,
-    "reduced_vnd": 1000,
-    "cap_vnd": 200000,
-}
+CERTIFIED_COPY = f.CERTIFIED_COPY_FEE
 
 
 def _fee(**doc) -> Fee:

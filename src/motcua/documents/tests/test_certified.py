@@ -14,7 +14,7 @@ from django.db import close_old_connections
 
 from motcua.catalogue.tests import factories as cf
 from motcua.core.models import AuditEntry, RuleVersion
-from motcua.documents import certified, pki, results, revocation, services, verify
+from motcua.documents import certified, results, revocation, services, verify
 from motcua.documents.models import CertificationSequence, CertifiedCopy, Document
 from motcua.documents.pdf import archival_part
 from motcua.documents.rules import FEE_SUPPORT_RULE
@@ -24,25 +24,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import DossierConflict, DossierForbidden, DossierNotFound, StaleDossier
 from motcua.dossiers.tests import factories as df
 
-pytestmark = pytest.mark.django_db
-
-COPY_FEE = {
-    "name": "Phí chứng thực bản sao từ bản chính",
-    "kind": "charge",
-    "amount_vnd": 2000,
-    "basis": "per_page",
-    "reduced_from_page": 3,
-    "reduced_vnd": 1000,
-    "cap_vnd": 200000,
-}
-
-
-@pytest.fixture(autouse=True)
-def demo_ca(settings, tmp_path):
-    settings.MOTCUA_SIGNING_DIR = tmp_path / "signing"
-    settings.MOTCUA_TSA_URL = ""
-    settings.MOTCUA_PKCS11 = {}
-    return pki.create_demo_ca()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_ca")]
 
 
 @pytest.fixture
@@ -51,7 +33,7 @@ def w():
     version = cf.version(
         name="Cấp bản sao có chứng thực từ bản chính",
         components=[{"name": "Bản chính giấy tờ cần chứng thực", "kind": "original"}],
-        fees=[COPY_FEE],
+        fees=[cf.CERTIFIED_COPY_FEE],
     )
     return df.world(procedure_doc=cf.procedure("2.000815", version, name="Chứng thực bản sao từ bản chính"))
 

@@ -22,15 +22,7 @@ from motcua.dossiers.rules import DossierNotFound, StaleDossier
 from motcua.dossiers.sync import dong_bo_ho_so_mc
 from motcua.dossiers.tests import factories as df
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def demo_ca(settings, tmp_path):
-    settings.MOTCUA_SIGNING_DIR = tmp_path / "signing"
-    settings.MOTCUA_TSA_URL = ""
-    settings.MOTCUA_PKCS11 = {}
-    return pki.create_demo_ca()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_ca")]
 
 
 def _at_signing(w) -> Dossier:

@@ -7,23 +7,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.core.models import AuditEntry
-from motcua.documents import pki, results, revocation, services, verify
+from motcua.documents import results, revocation, services, verify
 from motcua.documents.models import Revocation
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import DossierConflict, DossierForbidden, DossierNotFound
 from motcua.dossiers.tests import factories as df
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_ca")]
 WHY = "Sai họ tên người được cấp"
-
-
-@pytest.fixture(autouse=True)
-def demo_ca(settings, tmp_path):
-    settings.MOTCUA_SIGNING_DIR = tmp_path / "signing"
-    settings.MOTCUA_TSA_URL = ""
-    settings.MOTCUA_PKCS11 = {}
-    return pki.create_demo_ca()
 
 
 def _issued(w) -> tuple[Dossier, str]:

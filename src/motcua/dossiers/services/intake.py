@@ -17,7 +17,7 @@ from motcua.core.models import OrgUnit, RoleAssignment, User
 from motcua.core.rules import rule_value
 from motcua.dossiers import rules
 from motcua.dossiers.models import Channel, DailySequence, Dossier, ResultDelivery
-from motcua.dossiers.rules import Action, DossierConflict, DossierForbidden, InvalidDossierInput, Side
+from motcua.dossiers.rules import Action, DossierForbidden, InvalidDossierInput, Side
 from motcua.dossiers.services._base import (
     Applicant,
     ComponentInput,
@@ -79,29 +79,10 @@ def _roles_at(user: User, unit: OrgUnit) -> set[str]:
 
 
 def _next_sequence(unit: OrgUnit, day: date) -> int:
-    """The next serial number of ``unit`` on ``day``; never repeats under concurrency.
-
-    One statement, ``INSERT … ON CONFLICT (unit, day) DO UPDATE SET last_value = last_value + 1
-    RETURNING last_value`` (PostgreSQL and SQLite ≥ 3.35): the first receipt of the day inserts the
-    row, the others increment it. The row stays locked until the transaction ends, so a concurrent
-    receipt waits and then gets the next number; a rolled-back receipt spends none. SQLite's
-    ``BEGIN IMMEDIATE`` already serialises writers.
-    """
-    meta = DailySequence._meta
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    unit_col, day_col, value_col = (quote(meta.get_field(n).column) for n in ("unit", "day", "last_value"))
-    with fastsql.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({unit_col}, {day_col}, {value_col}) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT ({unit_col}, {day_col}) DO UPDATE SET {value_col} = {table}.{value_col} + 1 "
-            f"RETURNING {value_col}",
-            [unit.pk, day],
-        )
-        row = cursor.fetchone()
-    if row is None:  # pragma: no cover - the statement always returns the row it wrote
-        raise DossierConflict("Không cấp được số thứ tự hồ sơ; hãy thử lại.", code="dossier_sequence_busy")
-    return int(row[0])
+    """The next serial number of ``unit`` on ``day``; never repeats under concurrency, and a rolled-back
+    receipt spends none (``fastsql.next_value``: one statement, the row locked until the transaction
+    ends; SQLite's ``BEGIN IMMEDIATE`` already serialises writers)."""
+    return fastsql.next_value(DailySequence, {"unit": unit.pk, "day": day})
 
 
 def next_code(unit: OrgUnit, at: datetime) -> str:
