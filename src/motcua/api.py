@@ -66,6 +66,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from motcua.catalogue.api import router as catalogue_router
     from motcua.core.api import router as core_router
+    from motcua.documents.api import router as documents_router
     from motcua.dossiers.api import router as dossiers_router
     from motcua.dossiers.api_tracking import router as tracking_router
     from motcua.workdays.api import router as workdays_router
@@ -74,6 +75,7 @@ def _register_routers() -> None:
     api.add_router("/lich/", workdays_router, tags=["Lịch làm việc"])
     api.add_router("/to-chuc/", core_router, tags=["Tổ chức"])
     api.add_router("/ho-so/", dossiers_router, tags=["Hồ sơ"])
+    api.add_router("/ho-so/", documents_router, tags=["Kết quả điện tử"])
     api.add_router("/tra-cuu-ho-so/", tracking_router, tags=["Tra cứu hồ sơ (công khai)"])
 
 

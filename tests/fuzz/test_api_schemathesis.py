@@ -121,7 +121,7 @@ def test_the_api_answers_every_generated_request_as_documented(world, authentica
     started = time.monotonic()
     with time_machine.travel(NOW, tick=False):
         operations = _operations(_schema())
-        assert len(operations) == 15  # catalogue 2, calendar 2, units 2, dossiers 8, tracking 1
+        assert len(operations) == 16  # catalogue 2, calendar 2, units 2, dossiers 8, result 1, tracking 1
         failures, sent = fuzz(iter(operations), headers=headers)
     print(f"{sent} requests in {time.monotonic() - started:.0f} s")
     assert failures == [], "\n".join(failures)
@@ -132,6 +132,6 @@ def test_the_dossier_operations_on_a_real_dossier_answer_as_documented(world):
     headers = {"Authorization": f"Bearer {tokens.issue(w.intake_a, 'Kiểm thử').secret}"}
     with time_machine.travel(NOW, tick=False):
         operations = [op for op in _operations(_schema()) if "{code}" in op.path and "/ho-so/" in op.path]
-        assert len(operations) == 5  # detail, lean record, sync record, acceptance, transition
+        assert len(operations) == 6  # detail, lean record, sync record, acceptance, transition, result
         failures, _ = fuzz(iter(operations), headers=headers, path_parameters={"code": dossier.code})
     assert failures == [], "\n".join(failures)

@@ -66,7 +66,7 @@ def _caller(request: HttpRequest) -> User:
 
 
 @contextlib.contextmanager
-def _acting(request: HttpRequest) -> Iterator[User]:
+def acting(request: HttpRequest) -> Iterator[User]:
     """Attribute the writes of the block to the caller; a token is named in the audit label."""
     user = _caller(request)
     token = getattr(request, "api_token", None)
@@ -127,7 +127,7 @@ def create_dossier(
     components = component_inputs(
         catalogue_components(procedure, to_local(timezone.now()).date()), payload.components
     )
-    with _acting(request), transaction.atomic():
+    with acting(request), transaction.atomic():
         claimed = None
         if key is not None:
             claimed, earlier = idempotency.claim(scope, key, digest)
@@ -175,7 +175,7 @@ def create_dossier(
 )
 def accept(request: HttpRequest, code: str, payload: s.AcceptIn) -> s.DossierOut:
     check_code(code)
-    with _acting(request) as user:
+    with acting(request) as user:
         dossier = services.accept_online(code, by=user, expected_version=payload.expected_version)
     return after_write(user, dossier)
 
@@ -275,7 +275,7 @@ Thao tác: """
 )
 def transition(request: HttpRequest, code: str, payload: s.TransitionIn) -> s.DossierOut:
     check_code(code)
-    with _acting(request) as user:
+    with acting(request) as user:
         dossier = _dispatch(user, code, payload)
     return after_write(user, dossier)
 
