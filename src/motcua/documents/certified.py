@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from pyhanko.pdf_utils.misc import PdfError
 
 from motcua.catalogue import fees
 from motcua.catalogue.models import Fee
@@ -47,6 +48,7 @@ from motcua.dossiers.rules import STALE_MESSAGE, DossierConflict, DossierForbidd
 from motcua.workdays.domain.calendar import to_local
 
 MAX_COPIES = 50
+MAX_PAGES = 200  # pages of one original certified at a time
 OPEN_STATES = frozenset({State.RECEIVED, State.IN_PROGRESS})
 IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 # The page of the copy (A4, points) and the area below the band where each scanned page is drawn.
@@ -195,7 +197,9 @@ def _overlay(frames: bytes, scan: bytes, count: int) -> bytes:
     for index in range(count):
         page = source.find_page_for_modification(index)[0].get_object()
         box = tuple(float(v) for v in find_inherited_value_in_tree(page, "/MediaBox", "/Parent"))
-        rotate = int(find_inherited_value_in_tree(page, "/Rotate", "/Parent") or 0)
+        rotate = int(find_inherited_value_in_tree(page, "/Rotate", "/Parent") or 0) % 360
+        if rotate not in (0, 90, 180, 270):
+            rotate = 0  # not a valid /Rotate: viewers show the page upright
         xobject = writer.import_page_as_xobject(source, index)
         name = f"/MotcuaOriginal{index}"
         cm = " ".join(f"{v:.4f}" for v in _matrix(box, rotate))  # type: ignore[arg-type]
@@ -228,14 +232,19 @@ def compose(
     """The certified copy of ``original`` (a PDF or a JPEG/PNG scan) and the original's page count."""
     image = _image_type(original)
     if image is not None:
+        _check_image(original)
         count = 1
         pages: list[str | None] = [f"data:{image};base64,{base64.b64encode(original).decode()}"]
     else:
         try:
             count = check_pdf(original).pages
         except signing.NotSignable as exc:
-            why = _("Bản quét của bản chính không dùng được: %(why)s") % {"why": exc}
-            raise NotCertifiable(why) from None
+            raise _unusable(str(exc)) from None
+        if count > MAX_PAGES:
+            raise NotCertifiable(
+                _("Bản chính có %(n)s trang: mỗi lần chứng thực tối đa %(max)s trang; chia thành nhiều bản.")
+                % {"n": count, "max": MAX_PAGES}
+            )
         pages = [None] * count
     with translation.override("vi"):
         ctx: dict[str, Any] = build.base_context(detail, at, str(number))
@@ -264,8 +273,36 @@ def compose(
         # are, and their content (fonts, transparency) is not ours to declare archival
         frames, _count = pdf.render("documents/certified/copy.html", ctx, archival=image is not None)
     if image is None:
-        frames = _overlay(frames, original, count)
+        try:
+            frames = _overlay(frames, original, count)
+        except (PdfError, KeyError, IndexError, TypeError, ValueError, AttributeError, ZeroDivisionError):
+            raise _unusable(_("có trang không đọc được.")) from None
     return frames, count
+
+
+def _unusable(why: str) -> NotCertifiable:
+    return NotCertifiable(_("Bản quét của bản chính không dùng được: %(why)s") % {"why": why})
+
+
+def _check_image(data: bytes) -> None:
+    """A photograph that decodes whole (a damaged one would be certified as a blank page)."""
+    from PIL import Image, UnidentifiedImageError
+
+    # WeasyPrint lets Pillow load truncated images (filled with grey), so loading proves nothing: a PNG's
+    # chunks are checked against their checksums, a JPEG must end with its end-of-image marker.
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.verify()
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.load()
+            width, height = picture.size
+        whole = picture.format != "JPEG" or data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        whole = False
+    if not whole:
+        raise _unusable(_("ảnh bị hỏng, không đọc được."))
+    if min(width, height) < 50:
+        raise _unusable(_("ảnh quá nhỏ để đọc được.")) from None
 
 
 # -- certifying ------------------------------------------------------------------------------------

@@ -299,3 +299,62 @@ def test_766_counts_the_ward_that_certifies_electronically(w):
     assert (after.numerator, after.denominator, str(after.points)) == (1, 1, "2.00")
     revocation.revoke(w.head_a, d.code, copy.public_code, reason="Cấp nhầm cho hồ sơ khác")
     assert ct().numerator == 0
+
+
+def _pdf(*, rotate: int | None = None, contents: bool = True) -> bytes:
+    """A one-page A4 PDF made with pyHanko's writer: turned by ``rotate``, or with no content at all."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    page = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+            generic.pdf_name("/MediaBox"): generic.ArrayObject(
+                [
+                    generic.NumberObject(0),
+                    generic.NumberObject(0),
+                    generic.FloatObject(595.28),
+                    generic.FloatObject(841.89),
+                ]
+            ),
+            generic.pdf_name("/Resources"): generic.DictionaryObject(),
+        }
+    )
+    if contents:
+        stream = generic.StreamObject(stream_data=b"0 0 1 rg 50 50 200 100 re f")
+        page[generic.pdf_name("/Contents")] = writer.add_object(stream)
+    if rotate is not None:
+        page[generic.pdf_name("/Rotate")] = generic.NumberObject(rotate)
+    writer.insert_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("rotate", [90, 270, 45])
+def test_a_turned_scan_is_drawn_upright_and_an_odd_turn_is_ignored(w, rotate):
+    d = _received(w, _pdf(rotate=rotate))
+    document = certified.certify_copy(w.head_a, d.code, expected_version=1, component_id=_component_id(d))
+    assert document.pages == 2 and verify.verify(services.content(document)).genuine
+
+
+def test_damaged_scans_are_refused_with_the_reason_and_nothing_kept(w):
+    png = io.BytesIO()
+    import segno
+
+    segno.make("Giấy tờ").save(png, kind="png", scale=12)
+    broken = png.getvalue()[:60] + b"\x00" * 200  # a photograph cut off in transit
+    jpeg = io.BytesIO()
+    from PIL import Image
+
+    Image.new("RGB", (300, 200), "white").save(jpeg, format="JPEG")
+    for data, name, why in (
+        (broken, "anh.png", "ảnh bị hỏng"),
+        (jpeg.getvalue()[:-200], "anh.jpg", "ảnh bị hỏng"),
+        (_pdf(contents=False), "trang-trong.pdf", "có trang không đọc được"),
+    ):
+        d = _received(w, data, name)
+        with pytest.raises(certified.NotCertifiable, match=why):
+            certified.certify_copy(w.head_a, d.code, expected_version=1, component_id=_component_id(d))
+    assert not CertifiedCopy.objects.exists() and not CertificationSequence.objects.exists()
