@@ -18,7 +18,7 @@ def test_the_api_docs_list_every_operation_and_call_one(page, shot, transactiona
     page.goto(page.base + "/api/docs")
     page.wait_for_selector(".opblock-summary", timeout=20000)
     operations = page.locator(".opblock")
-    assert operations.count() == 15  # catalogue 2, calendar 2, units 2, dossiers 8, tracking 1
+    assert operations.count() == 16  # catalogue 2, calendar 2, units 2, dossiers 8, result 1, tracking 1
     assert "motcua API" in page.inner_text(".information-container")
     shot(page, "90-api-docs")
 

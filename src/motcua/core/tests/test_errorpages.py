@@ -152,7 +152,7 @@ def test_a_body_over_the_limit_is_a_json_413_on_every_api_endpoint(w, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048  # 2 KB, so the test sends little
     secret_client = client(user=w.intake_a)
     operations = _api_operations()
-    assert len(operations) == 15  # every operation of the API, the lean record and tracking included
+    assert len(operations) == 16  # every operation of the API, the result and tracking included
     body = json.dumps({"x": "a" * 3000})
     for method, path in operations:
         response = secret_client.generic(method, path, body, content_type="application/json")
