@@ -151,7 +151,6 @@ INFO: dict[str, IndicatorInfo] = {
         (
             "TTHC chứng thực bản sao từ bản chính theo quy tắc “Chứng thực bản sao điện tử từ bản chính” "
             "(mặc định 2.000815).",
-            "Điểm = tỷ lệ × điểm tối đa.",
         ),
     ),
     "4.3": IndicatorInfo(
