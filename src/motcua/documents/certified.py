@@ -97,12 +97,7 @@ def page_fee(dossier: Dossier) -> Fee | None:
 @dataclass(frozen=True)
 class Charge:
     fee: Decimal | None  # None: the procedure lists no per-page fee with an amount
-    supported: Decimal
-    percent: int
-
-    @property
-    def payable(self) -> Decimal | None:
-        return None if self.fee is None else self.fee - self.supported
+    supported: Decimal  # the budget's share (what the citizen pays: CertifiedCopy.payable_vnd)
 
 
 def charge_for(dossier: Dossier, pages: int, copies: int, at: datetime) -> Charge:
@@ -110,9 +105,8 @@ def charge_for(dossier: Dossier, pages: int, copies: int, at: datetime) -> Charg
     budget supports (rounded down to the đồng, so the citizen never pays a fraction)."""
     fee = page_fee(dossier)
     amount = fees.charge(fee, pages=pages, copies=copies) if fee is not None else None
-    percent = support_percent(at)
-    supported = Decimal(0) if amount is None else (amount * percent // 100)
-    return Charge(amount, supported, percent)
+    supported = Decimal(0) if amount is None else (amount * support_percent(at) // 100)
+    return Charge(amount, supported)
 
 
 def originals(dossier: Dossier) -> list[DossierComponent]:
