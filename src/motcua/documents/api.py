@@ -15,7 +15,6 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, UploadedFile
 from pydantic import Field
 
-from motcua.core import files
 from motcua.documents import results, signing
 from motcua.dossiers import schemas as s
 from motcua.dossiers.api import ERRORS, acting
@@ -86,11 +85,7 @@ def issue(
     if source == "upload":
         if file is None:
             raise signing.NotSignable("Chọn tệp PDF kết quả ở trường “file”.")
-        problem = files.pdf_problem(file.size or 0, file.read(1024))
-        if problem:
-            raise signing.NotSignable(problem)
-        file.seek(0)
-        upload = file.read()
+        upload = file.read()  # checked by content with the rest (results.check_pdf)
     with acting(request) as user:
         document = results.issue_result(
             user,

@@ -27,7 +27,7 @@ from motcua.core import audit, files
 from motcua.core.errors import DomainError
 from motcua.core.models import User
 from motcua.documents import context as build
-from motcua.documents import pdf, signing, storage
+from motcua.documents import pdf, revocation, signing, storage
 from motcua.documents.models import Document, Revocation
 from motcua.dossiers import services
 from motcua.dossiers.lookup import DossierDetail, detail_of, dossier_detail
@@ -39,11 +39,6 @@ from motcua.dossiers.rules import STALE_MESSAGE, Action, DossierConflict, StaleD
 class NotCertified(DomainError):
     status = 409
     code = "no_certified_copy"
-
-
-class InvalidReason(DomainError):
-    status = 400
-    code = "revocation_reason"
 
 
 # Crockford's base32 without I, L, O, U: read aloud and typed from paper without confusion.
@@ -284,9 +279,7 @@ def replace_result(
             f"Kết quả {replaced[:40]} không phải kết quả điện tử hiện hành của hồ sơ.",
             code="result_not_current",
         )
-    why = " ".join(reason.split())
-    if len(why) < 10:
-        raise InvalidReason("Ghi rõ lý do thu hồi kết quả sai (ít nhất 10 ký tự).")
+    why = revocation.reason_of(reason)
     if upload is not None:
         check_pdf(upload)
     result_code = new_code()
@@ -301,9 +294,7 @@ def replace_result(
             replaced=replaced,
             reason=why,
         )
-        Revocation.objects.create(
-            document=old, at=timezone.now(), by=user, reason=why[:500], replaced_by=document
-        )
+        Revocation.objects.create(document=old, at=timezone.now(), by=user, reason=why, replaced_by=document)
 
     summary = f"Thu hồi kết quả {replaced}, ký số và cấp lại kết quả {result_code} của hồ sơ {dossier.code}"
     return _signed_and_kept(detail, user, content, result_code, swap, summary, uploaded=upload is not None)

@@ -50,14 +50,8 @@ def revoke(user: User, code: str, public_code: str, *, reason: str) -> Revocatio
             % {"unit": detail.dossier.competent_unit.name}
         )
     if Revocation.objects.filter(document=document).exists():
-        raise DossierConflict(
-            _("Văn bản %(code)s đã bị thu hồi trước đó.") % {"code": public_code}, code="already_revoked"
-        )
-    reason = " ".join(reason.split())
-    if len(reason) < REASON_MIN:
-        raise BadReason(_("Ghi rõ lý do thu hồi (ít nhất %(n)s ký tự).") % {"n": REASON_MIN})
-    if len(reason) > REASON_MAX:
-        raise BadReason(_("Lý do thu hồi tối đa %(n)s ký tự.") % {"n": REASON_MAX})
+        raise _revoked_already(public_code)
+    reason = reason_of(reason)
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -70,7 +64,22 @@ def revoke(user: User, code: str, public_code: str, *, reason: str) -> Revocatio
                 data={"dossier": code, "code": public_code, "reason": reason},
             )
     except IntegrityError:  # revoked already, perhaps a moment ago by someone else
-        raise DossierConflict(
-            _("Văn bản %(code)s đã bị thu hồi trước đó.") % {"code": public_code}, code="already_revoked"
-        ) from None
+        raise _revoked_already(public_code) from None
     return revocation
+
+
+def reason_of(text: str) -> str:
+    """The reason for a revocation as it is kept (spaces collapsed): 10–500 characters, else
+    ``BadReason``. Also the reason a replaced result gives (``results.replace_result``)."""
+    reason = " ".join(text.split())
+    if len(reason) < REASON_MIN:
+        raise BadReason(_("Ghi rõ lý do thu hồi (ít nhất %(n)s ký tự).") % {"n": REASON_MIN})
+    if len(reason) > REASON_MAX:
+        raise BadReason(_("Lý do thu hồi tối đa %(n)s ký tự.") % {"n": REASON_MAX})
+    return reason
+
+
+def _revoked_already(public_code: str) -> DossierConflict:
+    return DossierConflict(
+        _("Văn bản %(code)s đã bị thu hồi trước đó.") % {"code": public_code}, code="already_revoked"
+    )

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from motcua.core import files
 from motcua.core.errors import DomainError
 from motcua.core.models import User
 from motcua.documents import certified, results, revocation, services, signing
@@ -136,13 +135,8 @@ def replace(request: HttpRequest, code: str, public_code: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     upload = request.FILES.get("file") if request.POST.get("source") == "upload" else None
     try:
-        if request.POST.get("source") == "upload":
-            if upload is None:
-                raise signing.NotSignable(_("Chọn tệp PDF kết quả đã đính chính để tải lên."))
-            problem = files.pdf_problem(upload.size or 0, upload.read(1024))
-            if problem:
-                raise signing.NotSignable(problem)
-            upload.seek(0)
+        if request.POST.get("source") == "upload" and upload is None:
+            raise signing.NotSignable(_("Chọn tệp PDF kết quả đã đính chính để tải lên."))
         version = request.POST.get("expected_version", "")
         document = results.replace_result(
             user,

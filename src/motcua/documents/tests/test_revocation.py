@@ -74,7 +74,7 @@ def test_a_wrong_result_is_replaced_by_a_corrected_one_and_both_verify_as_they_s
         results.replace_result(
             w.leader_a, d.code, old, expected_version=6, reason="Sai họ tên người được cấp"
         )
-    with pytest.raises(results.InvalidReason):
+    with pytest.raises(revocation.BadReason):
         results.replace_result(w.head_a, d.code, old, expected_version=6, reason="sai")
     with pytest.raises(DossierConflict, match="không phải kết quả điện tử hiện hành"):
         results.replace_result(
