@@ -256,10 +256,34 @@ MOTCUA_DOCUMENT_MAX_BYTES = int(env("MOTCUA_DOCUMENT_MAX_BYTES", str(20 * 1024 *
 EXPORT_INLINE_ROWS = int(env("EXPORT_INLINE_ROWS", "2000"))
 EXPORT_KEEP_DAYS = int(env("EXPORT_KEEP_DAYS", "7"))
 EXPORT_MAX_ACTIVE = int(env("EXPORT_MAX_ACTIVE", "3"))
-# The national reporting system (reporting/adapter.py): where accepted aggregated reports are posted,
-# with this bearer token when set; without an endpoint they wait in the outbox.
+# The national reporting system (integrations/contrib/baocao.py): where accepted aggregated reports
+# are posted, with this bearer token when set; without an endpoint they wait in the outbox.
 REPORTING_ENDPOINT = env("REPORTING_ENDPOINT").strip()
 REPORTING_TOKEN = env("REPORTING_TOKEN")
+# The national public service portal (integrations/contrib/dvcqg.py): the address of its integration
+# adapter, the account the province was given, and the unit code sent as ``madonvi`` (when set).
+# Without an endpoint the dossiers' messages wait in the outbox.
+DVCQG_ENDPOINT = env("DVCQG_ENDPOINT").strip()
+DVCQG_USERNAME = env("DVCQG_USERNAME")
+DVCQG_PASSWORD = env("DVCQG_PASSWORD")
+DVCQG_UNIT_CODE = env("DVCQG_UNIT_CODE").strip()  # ❓ Hải Phòng's code is not published: set it in production
+DVCQG_TIMEOUT_SECONDS = float(env("DVCQG_TIMEOUT_SECONDS", "10"))
+
+# The outbox's delivery engine (integrations/delivery.py). Each channel's adapter is a factory named
+# here, so production changes an adapter by configuration. Back-off: base × 2^(n−1), at most the
+# maximum, with jitter; a message refused too often goes to the dead letters after MAX_ATTEMPTS (an
+# unreachable receiver never kills a message). A claimed message is held for a lease.
+MOTCUA_OUTBOX_CHANNELS = {
+    "dvcqg": "motcua.integrations.contrib.dvcqg.from_settings",
+    "baocao": "motcua.integrations.contrib.baocao.from_settings",
+}
+MOTCUA_OUTBOX_BASE_DELAY_SECONDS = float(env("MOTCUA_OUTBOX_BASE_DELAY_SECONDS", "30"))
+MOTCUA_OUTBOX_MAX_DELAY_SECONDS = float(env("MOTCUA_OUTBOX_MAX_DELAY_SECONDS", "1800"))
+MOTCUA_OUTBOX_MAX_ATTEMPTS = int(env("MOTCUA_OUTBOX_MAX_ATTEMPTS", "12"))
+MOTCUA_OUTBOX_LEASE_SECONDS = float(env("MOTCUA_OUTBOX_LEASE_SECONDS", "120"))
+MOTCUA_OUTBOX_BATCH = int(env("MOTCUA_OUTBOX_BATCH", "200"))
+MOTCUA_OUTBOX_CONCURRENCY = int(env("MOTCUA_OUTBOX_CONCURRENCY", "4"))
+MOTCUA_OUTBOX_IDLE_SECONDS = float(env("MOTCUA_OUTBOX_IDLE_SECONDS", "1"))
 # The folder holding the full text of the province's plan (directives/demo.py ``seed_dir``; the
 # parser's tests read it when present): by default ``shared/seed`` beside the repository.
 MOTCUA_SEED_DIR = Path(env("MOTCUA_SEED_DIR") or BASE_DIR.parents[1].parent / "shared" / "seed")

@@ -22,6 +22,8 @@ urlpatterns = [
     path("can-bo/bao-cao/", include("motcua.reporting.urls")),
     path("can-bo/danh-gia/", include("motcua.evaluation.urls")),
     path("can-bo/", include("motcua.evaluation.urls_late")),  # only can-bo/tre-han/…, can-bo/tt01/
+    path("can-bo/", include("motcua.evaluation.urls_sync")),  # only can-bo/dong-bo/…
+    path("can-bo/", include("motcua.integrations.urls")),  # only can-bo/he-thong/thong-diep/…
     path("can-bo/chi-so-dieu-hanh/", include("motcua.dashboard.urls")),
     path("can-bo/thu-tuc/", include("motcua.catalogue.urls")),
     path("can-bo/lich/", include("motcua.workdays.urls")),

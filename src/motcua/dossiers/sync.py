@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from motcua.dossiers import national
-from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, Supplement
+from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierFee, Supplement
 from motcua.dossiers.national import FEE_KIND_CODES, stamp  # noqa: F401 — the sync's public names
 
 TOPIC_DONG_BO = "dvcqg.DongBoHoSoMC"
+TOPIC_TIEN_DO = "dvcqg.CapNhatTienDoHoSoMC"
 
 # One builder per part of the record, shared with the JSON Lines export (``national``).
 component_record = national.component_of
@@ -74,3 +75,28 @@ def dong_bo_ho_so_mc(
             }
         ]
     return {"service": "DongBoHoSoMC", "isUpdating": updating, "data": [record]}
+
+
+def cap_nhat_tien_do(dossier: Dossier, event: DossierEvent, *, what: str) -> dict[str, Any]:
+    """The progress event ``{"service": "CapNhatTienDoHoSoMC", "data": [event]}`` of one transition
+    (domain.md §6.2): who acted (name and title), when, in which unit, what was done (``what``: the
+    action's label), the national status after it, the dossier's start and legal end. No query: the
+    event's actor and the dossier's competent unit are in memory."""
+    actor = event.actor if event.actor_id else None
+    note = str((event.data or {}).get("note") or (event.data or {}).get("reason") or "").strip()
+    return {
+        "service": "CapNhatTienDoHoSoMC",
+        "data": [
+            {
+                "MaHoSo": dossier.code,
+                "NguoiXuLy": event.actor_label,
+                "ChucDanh": getattr(actor, "job_title", "") or "",
+                "ThoiDiemXuLy": stamp(event.at),
+                "PhongBanXuLy": dossier.competent_unit.name,
+                "NoiDungXuLy": f"{what}: {note}"[:2000] if note else what,
+                "TrangThai": event.national_status,
+                "NgayBatDau": stamp(dossier.received_at),
+                "NgayKetThucTheoQuyDinh": stamp(dossier.appointment_at),
+            }
+        ],
+    }

@@ -27,6 +27,7 @@ from motcua.core.models import OrgUnit
 from motcua.core.rules import rule_value
 from motcua.documents.models import Document
 from motcua.documents.rules import CERTIFIED_COPY_RULE
+from motcua.dossiers import syncstate
 from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, Supplement
 from motcua.dossiers.sync import TOPIC_DONG_BO
 from motcua.evaluation.formulas import DossierFacts, Period, SupplementFacts, VersionFacts
@@ -40,11 +41,7 @@ CHUNK = 5000  # rows per round trip of a server-side cursor
 # trips), smaller elsewhere (a literal ``IN`` list must stay far under SQLite's variable limit).
 BATCH = {"postgresql": 20_000}
 BATCH_DEFAULT = 2000
-_SYNC_RANK = {
-    OutboxMessage.Status.DELIVERED: 3,
-    OutboxMessage.Status.PENDING: 2,
-    OutboxMessage.Status.DEAD: 1,
-}
+_SYNC_RANK = syncstate.RANK
 
 
 class EvaluationInputError(DomainError):

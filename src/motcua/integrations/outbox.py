@@ -1,16 +1,20 @@
 """Write-side of the outbox: ``enqueue`` a message inside the caller's transaction.
 
-Delivery (the national portal adapter, retries with exponential back-off, the dead-letter state and
-replay) is a later issue: for now a message is written as ``pending`` and stays there.
+Delivery (the adapters, retries with back-off, the dead letters and replay) is the delivery engine's
+(``integrations.delivery``), run by the worker.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from motcua.core import fastsql
 from motcua.integrations.models import OutboxMessage
@@ -20,13 +24,14 @@ class OutboxError(RuntimeError):
     pass
 
 
-def _insert_sql(connection: Any) -> tuple[str, list[Any]]:
-    """``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`` and its fields."""
+def _insert_sql(connection: Any, rows: int = 1) -> tuple[str, list[Any]]:
+    """``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`` of ``rows`` rows, and the
+    fields of a row."""
     meta = OutboxMessage._meta
     quote = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
+    placeholders = "), (".join([", ".join(["%s"] * len(fields))] * rows)
     key = quote(meta.get_field("idempotency_key").column)
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
@@ -64,3 +69,81 @@ def enqueue(topic: str, key: str, payload: dict[str, Any], idempotency_key: str)
     message._state.adding = False
     message._state.db = connection.alias
     return message
+
+
+def enqueue_many(messages: Sequence[tuple[str, str, dict[str, Any], str]]) -> None:
+    """``enqueue`` several messages ``(topic, key, payload, idempotency_key)`` in one statement, in
+    order (their ids follow the order given, so they are delivered in that order per key). A message
+    whose idempotency key exists is skipped."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise OutboxError("outbox.enqueue phải được gọi bên trong giao dịch của thao tác nghiệp vụ.")
+    if not messages:
+        return
+    encoder = DjangoJSONEncoder()
+    sql, fields = _insert_sql(connection, len(messages))
+    params: list[Any] = []
+    for topic, key, payload, idempotency_key in messages:
+        if not topic or not key or not idempotency_key:
+            raise OutboxError(
+                "Thông điệp cần loại (topic), khóa (key) và khóa chống trùng (idempotency_key)."
+            )
+        message = OutboxMessage(
+            topic=topic, key=key, payload=json.loads(encoder.encode(payload)), idempotency_key=idempotency_key
+        )
+        params.extend(f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields)
+    with fastsql.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _open(topics: Sequence[str], keys: Sequence[str] | None) -> Q:
+    where = Q(topic__in=list(topics))
+    if keys is not None:
+        where &= Q(key__in=list(keys))
+    return where
+
+
+def replay(
+    topics: Sequence[str],
+    *,
+    keys: Sequence[str] | None = None,
+    ids: Sequence[int] | None = None,
+    dead_only: bool = False,
+    now: datetime | None = None,
+) -> list[int]:
+    """Put messages of ``topics`` back in the queue, due now, with a fresh attempts budget: the dead
+    ones (``dead_only``, or when neither ``keys`` nor ``ids`` is given), or every message of ``keys``
+    or ``ids`` (acknowledged ones too: the receiver is sent them again, in order, under their
+    idempotency keys). Returns the ids put back, in order."""
+    moment = now or timezone.now()
+    where = _open(topics, keys) & ~Q(status=OutboxMessage.Status.PENDING)
+    if ids is not None:
+        where &= Q(pk__in=list(ids))
+    if dead_only or (keys is None and ids is None):
+        where &= Q(status=OutboxMessage.Status.DEAD)
+    with transaction.atomic():
+        chosen = list(
+            OutboxMessage.objects.select_for_update()
+            .filter(where)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        if chosen:
+            OutboxMessage.objects.filter(pk__in=chosen).update(
+                status=OutboxMessage.Status.PENDING,
+                next_attempt_at=moment,
+                attempts=0,
+                claimed_by="",
+                delivered_at=None,
+                replays=F("replays") + 1,
+            )
+    return chosen
+
+
+def make_due(topics: Sequence[str], *, keys: Sequence[str] | None = None, now: datetime | None = None) -> int:
+    """Make the waiting messages of ``topics`` (of ``keys``) due at once; claimed ones are left to
+    their sender. Returns how many."""
+    moment = now or timezone.now()
+    return OutboxMessage.objects.filter(
+        _open(topics, keys), status=OutboxMessage.Status.PENDING, claimed_by="", next_attempt_at__gt=moment
+    ).update(next_attempt_at=moment)

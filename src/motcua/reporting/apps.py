@@ -11,7 +11,11 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from motcua.core import demodata, rules, schedule
+        from motcua.integrations import registry
+        from motcua.reporting import adapter
         from motcua.reporting.rules import DEFINITIONS
+
+        registry.on_delivered(adapter.TOPIC, adapter.delivered)
 
         rules.register(*DEFINITIONS)
         schedule.register(
@@ -19,8 +23,7 @@ class ReportingConfig(AppConfig):
                 "reporting.periodic",
                 "motcua.reporting.tasks.periodic",
                 timedelta(minutes=30),
-                "Tạo kỳ báo cáo mới theo chế độ báo cáo; gửi báo cáo tổng hợp đã chốt tới hệ thống báo cáo "
-                "(khi có REPORTING_ENDPOINT).",
+                "Tạo kỳ báo cáo mới theo chế độ báo cáo.",
             )
         )
         demodata.register(

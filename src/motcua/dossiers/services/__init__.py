@@ -11,6 +11,7 @@ entry and outbox row) is described in ``_pipeline``. The modules, by business st
 - ``payment``: ``request_payment``, ``confirm_payment``;
 - ``consultation``: ``request_consultation``, ``answer_consultation``;
 - ``apology``: ``reset_due``;
+- ``national_sync``: ``resend_to_portal`` (the reconciliation's resend);
 - ``closing``: ``refuse_after_appraisal``, ``stop``, ``withdraw``, ``mark_result_ready``,
   ``return_result``, ``replace_result``;
 - ``authority``: who may do what (``action_options``, ``actions_for``, ``refusal``,
@@ -57,6 +58,7 @@ from motcua.dossiers.services.intake import (
     submit_online,
 )
 from motcua.dossiers.services.intake_checks import CHANNEL_CODES, missing_components, unstaffed_step
+from motcua.dossiers.services.national_sync import Resent, resend_to_portal
 from motcua.dossiers.services.payment import confirm_payment, request_payment
 from motcua.dossiers.services.routing import assign, hand_over, send_back
 from motcua.dossiers.services.supplements import receive_supplement, request_supplement
@@ -67,6 +69,7 @@ __all__ = [
     "ComponentInput",
     "ConsultationTarget",
     "FeeInput",
+    "Resent",
     "ResultRef",
     "accept_online",
     "action_options",
@@ -91,6 +94,7 @@ __all__ = [
     "request_consultation",
     "request_payment",
     "request_supplement",
+    "resend_to_portal",
     "reset_due",
     "return_result",
     "send_back",

@@ -12,7 +12,8 @@ Every use case runs the same pipeline inside ``transaction.atomic()``:
 5. mutate the projection columns through ``projection.apply`` (the same fold ``rebuild`` uses);
 6. append one ``DossierEvent`` (its ``seq`` is the new ``lock_version``);
 7. one ``core.audit.record`` entry;
-8. one outbox row (``DongBoHoSoMC``) for the national portal;
+8. two outbox rows for the national portal: the record (``DongBoHoSoMC``) and the progress event
+   (``CapNhatTienDoHoSoMC``);
 with the deadlines computed by the ``workdays`` engine on the competent unit's calendar.
 
 Steps 1–4 are each use case's own (``authority`` and the stage modules); steps 5–8 are here:
@@ -52,8 +53,8 @@ from motcua.dossiers.services._base import (
     workflow_steps,
 )
 from motcua.dossiers.services.authority import _authorise
-from motcua.dossiers.sync import TOPIC_DONG_BO, dong_bo_ho_so_mc
-from motcua.integrations.outbox import enqueue
+from motcua.dossiers.sync import TOPIC_DONG_BO, TOPIC_TIEN_DO, cap_nhat_tien_do, dong_bo_ho_so_mc
+from motcua.integrations.outbox import enqueue_many
 
 
 def _step_ids(steps: Sequence[WorkflowStep]) -> dict[str, int]:
@@ -97,11 +98,22 @@ def _finish(
             **(audit_data if audit_data is not None else event.data),
         },
     )
-    enqueue(
-        TOPIC_DONG_BO,
-        dossier.code,
-        body if body is not None else dong_bo_ho_so_mc(dossier, updating=event.seq > 1),
-        idempotency_key=f"{TOPIC_DONG_BO}:{dossier.code}:{event.seq}",
+    # The full record, then the progress event, in one statement: delivered in this order per dossier.
+    enqueue_many(
+        [
+            (
+                TOPIC_DONG_BO,
+                dossier.code,
+                body if body is not None else dong_bo_ho_so_mc(dossier, updating=event.seq > 1),
+                f"{TOPIC_DONG_BO}:{dossier.code}:{event.seq}",
+            ),
+            (
+                TOPIC_TIEN_DO,
+                dossier.code,
+                cap_nhat_tien_do(dossier, event, what=ACTION_LABELS[action]),
+                f"{TOPIC_TIEN_DO}:{dossier.code}:{event.seq}",
+            ),
+        ]
     )
 
 

@@ -10,17 +10,23 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.integrations.models import OutboxMessage
 
 
-def counts() -> tuple[int, int, int]:
-    return DossierEvent.objects.count(), AuditEntry.objects.count(), OutboxMessage.objects.count()
+def counts() -> tuple[int, int, int, int]:
+    return (
+        DossierEvent.objects.count(),
+        AuditEntry.objects.count(),
+        OutboxMessage.objects.filter(topic="dvcqg.DongBoHoSoMC").count(),
+        OutboxMessage.objects.filter(topic="dvcqg.CapNhatTienDoHoSoMC").count(),
+    )
 
 
 @contextmanager
 def one_of_each():
-    """The block writes exactly one event, one audit entry and one outbox row."""
+    """The block writes exactly one event, one audit entry and, for the national portal, one record
+    and one progress event."""
     before = counts()
     yield
     after = counts()
-    assert tuple(b - a for a, b in zip(before, after, strict=True)) == (1, 1, 1)
+    assert tuple(b - a for a, b in zip(before, after, strict=True)) == (1, 1, 1, 1)
 
 
 @contextmanager

@@ -56,7 +56,7 @@ def test_the_same_key_and_request_return_the_first_dossier():
     assert again.json()["code"] == third.json()["code"] == code == "000.11.01.H31-260309-0001"
     assert Dossier.objects.count() == 1 and CreationKey.objects.get().dossier.code == code
     assert DailySequence.objects.get().last_value == 1  # no number spent on the repeats
-    assert OutboxMessage.objects.filter(key=code).count() == 1
+    assert OutboxMessage.objects.filter(key=code).count() == 2  # the record and the progress event
 
 
 @pytest.mark.django_db

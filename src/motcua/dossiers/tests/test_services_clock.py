@@ -24,6 +24,8 @@ from motcua.dossiers.tests.factories import at
 from motcua.dossiers.tests.ledger import nothing_written
 from motcua.integrations.models import OutboxMessage
 
+SYNC = "dvcqg.DongBoHoSoMC"  # the full record (the progress event is its own topic)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -58,7 +60,7 @@ def test_supplement_restarts_the_time_limit_by_default(w):
     supplement = Supplement.objects.get(dossier=d)
     assert supplement.mode == "restart" and supplement.received_by == w.intake_a
     assert supplement.due_before == at(2026, 4, 23, 17, 0) and supplement.due_after == at(2026, 5, 5, 17, 0)
-    record = OutboxMessage.objects.filter(key=d.code).order_by("-id").first().payload["data"][0]
+    record = OutboxMessage.objects.filter(key=d.code, topic=SYNC).order_by("-id").first().payload["data"][0]
     assert record["DanhSachHoSoBoSung"][0]["NgayHenTraMoi"] == "20260505170000"
     assert record["DanhSachHoSoBoSung"][0]["NgayTiepNhanBoSung"] == "20260424160000"
 
@@ -204,7 +206,9 @@ def test_apology_is_allowed_once_and_keeps_the_original_due(w):
         assert d.due_at == at(2026, 3, 12, 17, 0) and d.promised_at == at(2026, 3, 16, 17, 0)
         assert d.appointment_at == at(2026, 3, 16, 17, 0)
         assert d.events.get(seq=2).due_at == at(2026, 3, 12, 17, 0)
-        record = OutboxMessage.objects.filter(key=d.code).order_by("-id").first().payload["data"][0]
+        record = (
+            OutboxMessage.objects.filter(key=d.code, topic=SYNC).order_by("-id").first().payload["data"][0]
+        )
         assert record["NgayHenTra"] == "20260316170000"
         assert d.state == "received" and d.national_status == 2
         reset = DueReset.objects.get(dossier=d)

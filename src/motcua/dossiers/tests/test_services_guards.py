@@ -22,6 +22,8 @@ from motcua.dossiers.tests.factories import at
 from motcua.dossiers.tests.ledger import nothing_written
 from motcua.integrations.models import OutboxMessage
 
+SYNC = "dvcqg.DongBoHoSoMC"  # the full record (the progress event is its own topic)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -62,7 +64,7 @@ def test_receipt_may_be_routed_to_another_unit_regardless_of_boundaries(w):
         d = s.hand_over(d.code, by=w.intake_b, expected_version=1)  # the one-stop step is ward B's
         d = s.assign(d.code, by=w.leader_a, expected_version=2, assignee=w.specialist_a)
         assert d.assignee == w.specialist_a
-        record = OutboxMessage.objects.filter(key=d.code).last().payload["data"][0]
+        record = OutboxMessage.objects.filter(key=d.code, topic=SYNC).last().payload["data"][0]
         assert record["MaDonVi"] == "000.11.01.H31" and record["DonViXuLy"] == "Phường An Biên"
 
 
@@ -109,7 +111,7 @@ def test_nothing_is_half_stored_when_a_late_step_fails(w, monkeypatch):
 
     with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
         d = df.receive(w)
-        monkeypatch.setattr(_pipeline, "enqueue", outbox_down)
+        monkeypatch.setattr(_pipeline, "enqueue_many", outbox_down)
         with nothing_written(), pytest.raises(RuntimeError):
             df.receive(w)
         with nothing_written(), pytest.raises(RuntimeError):

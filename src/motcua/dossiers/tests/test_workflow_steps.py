@@ -38,6 +38,8 @@ from motcua.integrations.models import OutboxMessage
 from motcua.workdays.domain import to_local
 from motcua.workdays.services import calendar_for
 
+SYNC = "dvcqg.DongBoHoSoMC"  # the full record (the progress event is its own topic)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -46,8 +48,13 @@ def w():
     return df.world()
 
 
-def counts() -> tuple[int, int, int]:
-    return DossierEvent.objects.count(), AuditEntry.objects.count(), OutboxMessage.objects.count()
+def counts() -> tuple[int, int, int, int]:
+    return (
+        DossierEvent.objects.count(),
+        AuditEntry.objects.count(),
+        OutboxMessage.objects.filter(topic="dvcqg.DongBoHoSoMC").count(),
+        OutboxMessage.objects.filter(topic="dvcqg.CapNhatTienDoHoSoMC").count(),
+    )
 
 
 @contextmanager
@@ -314,7 +321,7 @@ def test_send_back_returns_the_dossier_to_the_previous_step_and_its_handler(w):
         clock.move_to(at(2026, 3, 9, 14, 0))
         before = counts()
         d = s.send_back(d.code, by=w.leader_a, expected_version=4, reason="Thiếu biên bản xác minh")
-        assert tuple(b - a for a, b in zip(before, counts(), strict=True)) == (1, 1, 1)
+        assert tuple(b - a for a, b in zip(before, counts(), strict=True)) == (1, 1, 1, 1)
 
     # Back at the appraisal step, with the specialist who did it; the state and its code are unchanged.
     assert (d.state, d.national_status, d.current_step.code, d.assignee) == (
@@ -352,7 +359,7 @@ def test_send_back_returns_the_dossier_to_the_previous_step_and_its_handler(w):
     entry = AuditEntry.objects.filter(action="dossier.send_back").get()
     assert entry.object_id == d.code and entry.actor_id == w.leader_a.pk
     assert "Thiếu biên bản xác minh" in entry.summary
-    record = OutboxMessage.objects.filter(key=d.code).order_by("-id").first().payload["data"][0]
+    record = OutboxMessage.objects.filter(key=d.code, topic=SYNC).order_by("-id").first().payload["data"][0]
     assert record["TrangThaiHoSo"] == 4
     # The specialist finds it in their box and hands it over again.
     assert d.code in {x.code for x in q.inbox(w.specialist_a, q.Box.TO_PROCESS).items}

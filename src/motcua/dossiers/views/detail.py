@@ -24,7 +24,7 @@ from motcua.catalogue.models import WorkflowStep
 from motcua.core import refcache
 from motcua.core.errors import DomainError
 from motcua.core.models import User
-from motcua.dossiers import clock, ontime, scans, selectors
+from motcua.dossiers import clock, ontime, scans, selectors, syncstate
 from motcua.dossiers.clock import action_of, parse_moment
 from motcua.dossiers.forms import (
     ACTION_TEXT,
@@ -315,6 +315,7 @@ def render_detail(
         "panels": screen.panels(bound),
         "error": _error_view(error) if error is not None else None,
         "summary": summary,
+        "sync": syncstate.dossier_sync(d),
     }
     return render(request, "dossiers/detail.html", context, status=status)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from motcua.dossiers import syncstate
 from motcua.evaluation.formulas.facts import ONLINE, DossierFacts, VersionFacts
 
 # -- dossier indicators (population: received in the period) ----------------------------------------
@@ -17,11 +18,8 @@ DossierJudge = Callable[[DossierFacts, "VersionFacts | None"], "str | None"]  # 
 
 
 def _j_sync(d: DossierFacts, v: VersionFacts | None) -> str:
-    if d.sync_status == "delivered":
-        return "synced"
-    if d.imported:
-        return "synced_import"
-    return {"pending": "sync_pending", "dead": "sync_failed"}.get(d.sync_status, "not_synced")
+    # The rule of the dossier page and the reconciliation too (dossiers/syncstate.py).
+    return syncstate.verdict(d.sync_status, d.imported)
 
 
 def _online(d: DossierFacts, v: VersionFacts | None) -> str:

@@ -11,9 +11,9 @@ from motcua.core.errors import Conflict, Forbidden
 from motcua.core.tests import factories as cf
 from motcua.dossiers.tests import factories as df
 from motcua.integrations.models import OutboxMessage
+from motcua.integrations.simulators.baocao import validate
 from motcua.reporting import adapter, selectors, services
 from motcua.reporting.models import AggregateReport
-from motcua.reporting.simulator import validate
 from motcua.reporting.tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,9 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -20,12 +22,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Chỉ chuẩn bị dữ liệu, không chạy máy chủ."
         )
+        parser.add_argument(
+            "--dvcqg-port",
+            type=int,
+            default=8091,
+            help="Cổng của Cổng DVCQG mô phỏng chạy kèm (mặc định 8091).",
+        )
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo", verbosity=options["verbosity"])
         if options["no_serve"]:
             return
+        # The national public service portal's simulator runs beside the server (unless a real
+        # portal is configured): the worker delivers every dossier's messages to it.
+        portal = None
+        if not settings.DVCQG_ENDPOINT:
+            portal = self._portal(options["host"], options["dvcqg_port"])
         worker = subprocess.Popen([sys.executable, "-m", "motcua", "worker"])
         try:
             serve = {"host": options["host"], "port": options["port"]}
@@ -33,5 +46,21 @@ class Command(BaseCommand):
                 serve["workers"] = DEMO_WEB_WORKERS
             call_command("serve", **serve)
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            for process in (worker, portal):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=10)
+
+    def _portal(self, host: str, port: int) -> subprocess.Popen[bytes]:
+        store = Path(settings.VAR_DIR) / "dvcqg-simulator.jsonl"
+        command = [sys.executable, "-m", "motcua", "integrations", "simulator", "dvcqg"]
+        command += ["--host", host, "--port", str(port), "--store", str(store)]
+        portal = subprocess.Popen(command)  # noqa: S603 — our own command
+        endpoint = f"http://{host}:{port}"
+        # The simulator's demo account; the worker and the web processes read these from the environment.
+        account = {"DVCQG_ENDPOINT": endpoint, "DVCQG_USERNAME": "motcua", "DVCQG_PASSWORD": "motcua"}
+        os.environ.update(account)
+        for name, value in account.items():
+            setattr(settings, name, value)
+        self.stderr.write(f"Cổng DVCQG mô phỏng: {endpoint}/_simulator/state (lưu tại {store})")
+        return portal

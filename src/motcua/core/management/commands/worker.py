@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 
-from motcua.core import leases
+from motcua.core import leases, loops
 from motcua.core.schedule import enqueue_due
 
 TICK_SECONDS = 30
@@ -17,6 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="Xử lý hết việc đang chờ rồi thoát.")
         parser.add_argument("--no-schedule", action="store_true", help="Không đưa việc định kỳ vào hàng đợi.")
+        parser.add_argument(
+            "--no-loops", action="store_true", help="Không chạy các vòng xử lý liên tục (gửi thông điệp)."
+        )
 
     def handle(self, *args, **options):
         stop = threading.Event()
@@ -32,6 +35,9 @@ class Command(BaseCommand):
             enqueue_due()
             if not options["batch"]:
                 threading.Thread(target=self._tick, args=(stop,), daemon=True, name="motcua-schedule").start()
+        if not options["batch"] and not options["no_loops"]:
+            # The outbox's deliveries and other continuous work (core/loops.py), beside the jobs.
+            loops.start_all(stop, worker_id)
         extra = ["--batch"] if options["batch"] else []
         try:
             # No autoreload: a reloader parent would outlive a killed child and hide it from the lease.

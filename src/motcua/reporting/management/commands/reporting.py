@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from motcua.core.audit import acting_as
@@ -68,38 +69,25 @@ class Command(BaseCommand):
         print(f"Đã tạo {created} kỳ báo cáo.", file=sys.stderr)
 
     def _send(self, options: dict[str, Any]) -> None:
-        from motcua.reporting.adapter import configured_endpoint, send_pending
-
-        endpoint = options["endpoint"] or configured_endpoint()
-        if not endpoint:
+        # The outbox's delivery engine sends every channel (``motcua integrations send-pending``).
+        if options["endpoint"]:
+            settings.REPORTING_ENDPOINT = options["endpoint"]
+        if not settings.REPORTING_ENDPOINT:
             raise CommandError("Chưa cấu hình địa chỉ nhận: đặt REPORTING_ENDPOINT hoặc dùng --endpoint URL.")
-        result = send_pending(endpoint)
-        if options["json"]:
-            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
-        print(
-            f"Đã gửi {len(result.delivered)}, chờ gửi lại {len(result.retrying)}, lỗi {len(result.dead)}.",
-            file=sys.stderr,
-        )
+        extra = ["--json"] if options["json"] else []
+        call_command("integrations", "send-pending", "--topic", "baocao", *extra, stdout=self.stdout)
 
     def _simulator(self, options: dict[str, Any]) -> None:
-        from motcua.reporting.simulator import Store, make_server
-
-        store = Store(
-            Path(options["store"]) if options["store"] else None,
-            fail_first=options["fail_first"],
-            token=options["token"],
-        )
-        try:
-            server, _ = make_server(options["host"], options["port"], store)
-        except OSError as exc:
-            raise CommandError(f"Không mở được cổng {options['port']}: {exc}") from None
-        host, port = str(server.server_address[0]), server.server_address[1]
-        print(
-            f"Hệ thống báo cáo mô phỏng đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)", file=sys.stderr
-        )
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        args = [
+            "--host",
+            options["host"],
+            "--port",
+            str(options["port"]),
+            "--fail-first",
+            str(options["fail_first"]),
+        ]
+        if options["store"]:
+            args += ["--store", options["store"]]
+        if options["token"]:
+            args += ["--token", options["token"]]
+        call_command("integrations", "simulator", "baocao", *args)

@@ -127,6 +127,7 @@ class Store:
 def handler_for(store: Store) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "motcua-baocao-simulator/1"
+        disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed-ACK stall)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -1,0 +1,162 @@
+"""``motcua integrations …``: the outbox and the local simulators of the national systems.
+
+Machine output (JSON) goes alone to stdout, messages to stderr; a refusal exits non-zero.
+
+    motcua integrations send-pending [--topic T …] [--retry-now] [--json]
+    motcua integrations replay --topic T (--key K | --dead) [--json]
+    motcua integrations status [--json]
+    motcua integrations simulator dvcqg --port 8091 [--store FILE] [--fail-first N] [--down-seconds S]
+                                        [--slow-ms M] [--session-seconds S] [--username U] [--password P]
+    motcua integrations simulator baocao --port 8090 [--store FILE] [--token T] [--fail-first N]
+
+Delivery runs continuously in ``motcua worker``; ``send-pending`` is for operators and tests.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from motcua.core.audit import acting_as
+
+CLI_ACTOR = "dòng lệnh motcua integrations"
+
+
+class Command(BaseCommand):
+    help = "Hàng đợi thông điệp gửi hệ thống khác (gửi, gửi lại, tình trạng) và các hệ thống mô phỏng."
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        send = sub.add_parser("send-pending", help="Gửi các thông điệp đến hạn (một lượt, đến khi hết).")
+        send.add_argument(
+            "--topic", action="append", default=None, help="Kênh (dvcqg, baocao) hoặc loại thông điệp."
+        )
+        send.add_argument("--retry-now", action="store_true", help="Gửi ngay cả thông điệp đang chờ gửi lại.")
+        send.add_argument("--json", action="store_true")
+
+        replay = sub.add_parser(
+            "replay", help="Đưa thông điệp lỗi (hoặc mọi thông điệp của một khóa) về hàng đợi."
+        )
+        replay.add_argument("--topic", required=True, help="Kênh hoặc loại thông điệp.")
+        which = replay.add_mutually_exclusive_group(required=True)
+        which.add_argument("--key", help="Khóa (mã hồ sơ): gửi lại mọi thông điệp của khóa này.")
+        which.add_argument("--dead", action="store_true", help="Gửi lại mọi thông điệp đang lỗi.")
+        replay.add_argument("--json", action="store_true")
+
+        status = sub.add_parser("status", help="Số thông điệp theo kênh và trạng thái; tình trạng các kênh.")
+        status.add_argument("--json", action="store_true")
+
+        sim = sub.add_parser("simulator", help="Chạy một hệ thống mô phỏng (máy chủ HTTP thật).")
+        systems = sim.add_subparsers(dest="system", required=True)
+        dv = systems.add_parser("dvcqg", help="Cổng Dịch vụ công quốc gia mô phỏng.")
+        dv.add_argument("--host", default="127.0.0.1")
+        dv.add_argument("--port", type=int, default=8091)
+        dv.add_argument("--store", default=None, help="Tệp JSON-lines ghi mỗi lần gọi được chấp nhận.")
+        dv.add_argument("--fail-first", type=int, default=0, help="Trả lỗi 500 cho N lần gọi dịch vụ đầu.")
+        dv.add_argument("--down-seconds", type=float, default=0, help="Ngừng hoạt động S giây đầu.")
+        dv.add_argument("--slow-ms", type=int, default=0, help="Chờ M mili giây trước mỗi câu trả lời.")
+        dv.add_argument("--session-seconds", type=float, default=1800, help="Thời hạn một phiên làm việc.")
+        dv.add_argument("--username", default="motcua")
+        dv.add_argument("--password", default="motcua")
+        bc = systems.add_parser("baocao", help="Hệ thống thông tin báo cáo quốc gia mô phỏng.")
+        bc.add_argument("--host", default="127.0.0.1")
+        bc.add_argument("--port", type=int, default=8090)
+        bc.add_argument("--store", default=None, help="Tệp JSON-lines ghi các báo cáo nhận được.")
+        bc.add_argument("--token", default="", help="Yêu cầu Authorization: Bearer TOKEN.")
+        bc.add_argument("--fail-first", type=int, default=0, help="Trả 503 cho N lần gửi đầu.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "simulator":
+            self._simulator(options)
+            return
+        with acting_as(None, label=CLI_ACTOR):
+            getattr(self, "_" + action.replace("-", "_"))(options)
+
+    def _out(self, options: dict[str, Any], data: Any, text: str) -> None:
+        if options.get("json"):
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
+        print(text, file=sys.stderr)
+
+    def _send_pending(self, options: dict[str, Any]) -> None:
+        from motcua.integrations import delivery
+
+        try:
+            summary = delivery.send_pending(options["topic"], retry=options["retry_now"])
+        except KeyError as exc:
+            raise CommandError(f"Không có kênh hoặc loại thông điệp {exc}.") from None
+        s = summary.as_dict()
+        self._out(
+            options,
+            s,
+            f"Đã gửi {s['delivered']}, lỗi tạm thời {s['failed']}, "
+            f"chuyển sang lỗi {s['dead']}, còn chờ {s['pending']}.",
+        )
+
+    def _replay(self, options: dict[str, Any]) -> None:
+        from motcua.integrations import delivery
+
+        try:
+            count = delivery.replay(options["topic"], key=options["key"], dead_only=options["dead"])
+        except (KeyError, ValueError) as exc:
+            raise CommandError(f"Không có kênh hoặc loại thông điệp {exc}.") from None
+        self._out(options, {"replayed": count}, f"Đã đưa {count} thông điệp về hàng đợi.")
+
+    def _status(self, options: dict[str, Any]) -> None:
+        from motcua.integrations import selectors
+
+        overview = selectors.overview()
+        lines = [
+            f"{c['label']} ({c['name']}): {'đã cấu hình' if c['configured'] else 'chưa cấu hình'}, "
+            f"chờ {c['pending']}, đã gửi {c['delivered']}, lỗi {c['dead']}"
+            + (f", tạm ngừng đến {c['open_until']}" if c["open_until"] else "")
+            for c in overview
+        ]
+        self._out(options, overview, "\n".join(lines))
+
+    def _simulator(self, options: dict[str, Any]) -> None:
+        store = Path(options["store"]) if options["store"] else None
+        if options["system"] == "dvcqg":
+            from motcua.integrations.simulators import dvcqg
+
+            server, _ = self._bind(
+                dvcqg.make_server,
+                options,
+                dvcqg.Portal(
+                    store,
+                    username=options["username"],
+                    password=options["password"],
+                    fail_first=options["fail_first"],
+                    down_seconds=options["down_seconds"],
+                    slow_ms=options["slow_ms"],
+                    session_seconds=options["session_seconds"],
+                ),
+            )
+            name = "Cổng DVCQG mô phỏng"
+        else:
+            from motcua.integrations.simulators import baocao
+
+            server, _ = self._bind(
+                baocao.make_server,
+                options,
+                baocao.Store(store, fail_first=options["fail_first"], token=options["token"]),
+            )
+            name = "Hệ thống báo cáo mô phỏng"
+        host, port = str(server.server_address[0]), server.server_address[1]
+        print(f"{name} đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)", file=sys.stderr, flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+    def _bind(self, make: Any, options: dict[str, Any], state: Any) -> Any:
+        try:
+            return make(options["host"], options["port"], state)
+        except OSError as exc:
+            raise CommandError(f"Không mở được cổng {options['port']}: {exc}") from None

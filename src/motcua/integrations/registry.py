@@ -1,0 +1,150 @@
+"""The channels of the outbox: which adapter delivers which topics (plugins chosen by configuration).
+
+A *channel* is one receiving system (the national public service portal, the national reporting system,
+a payment gateway, a notification service). It owns a set of topics, and messages of one key (a dossier
+code, a report) are delivered in order across all the topics of their channel: the portal never
+receives a dossier's progress event before the record that creates it.
+
+The adapter of a channel is named in the setting ``MOTCUA_OUTBOX_CHANNELS`` (a dotted path to a factory
+per channel), so production switches adapters by configuration. A factory returns ``None`` when the
+channel is not configured (no address): its messages then wait in the outbox, and are sent as soon as
+it is configured.
+
+Domain apps register what happens *after* a delivery (``on_delivered``), from their
+``AppConfig.ready``: the reporting app keeps the receipt number on the aggregated report. The hook runs
+in the transaction that marks the messages delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+OutcomeKind = Literal["delivered", "rejected", "retry", "unavailable"]
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A claimed message as an adapter sees it (plain values: adapters run in sender threads)."""
+
+    id: int
+    topic: str
+    key: str
+    idempotency_key: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one send.
+
+    - ``delivered``: the receiver acknowledged it (``receipt``: its reference, when it gives one);
+    - ``rejected``: the receiver refused the message itself (invalid): it will not do better later, so
+      it goes to the dead letters at once;
+    - ``retry``: a temporary error for this message (5xx, 408, 429): tried again after a back-off, dead
+      after ``MOTCUA_OUTBOX_MAX_ATTEMPTS``;
+    - ``unavailable``: the receiver could not be reached at all: the channel pauses (circuit breaker);
+      such a message never becomes dead, since nothing is wrong with it."""
+
+    kind: OutcomeKind
+    detail: str = ""
+    receipt: str = ""
+
+
+class Adapter(Protocol):
+    def send(self, message: Envelope) -> Outcome: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Delivered:
+    idempotency_key: str
+    topic: str
+    key: str
+    receipt: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    label: str
+    topics: tuple[str, ...]
+
+
+# The channels motcua knows (their adapters come from settings.MOTCUA_OUTBOX_CHANNELS).
+CHANNELS: tuple[Channel, ...] = (
+    Channel(
+        "dvcqg",
+        "Cổng Dịch vụ công quốc gia",
+        ("dvcqg.DongBoHoSoMC", "dvcqg.CapNhatTienDoHoSoMC"),
+    ),
+    Channel("baocao", "Hệ thống thông tin báo cáo quốc gia", ("baocao.NopBaoCao",)),
+)
+
+# What each topic is, in words (operators' screen).
+TOPIC_LABELS = {
+    "dvcqg.DongBoHoSoMC": "Hồ sơ (bản ghi đầy đủ)",
+    "dvcqg.CapNhatTienDoHoSoMC": "Tiến độ xử lý hồ sơ",
+    "baocao.NopBaoCao": "Báo cáo tổng hợp",
+}
+
+_hooks: dict[str, list[Callable[[Sequence[Delivered]], None]]] = {}
+
+
+def channels() -> tuple[Channel, ...]:
+    return CHANNELS
+
+
+def channel(name: str) -> Channel:
+    for c in CHANNELS:
+        if c.name == name:
+            return c
+    raise KeyError(name)
+
+
+def channel_of(topic: str) -> Channel | None:
+    return next((c for c in CHANNELS if topic in c.topics), None)
+
+
+def select(names: Sequence[str] | None) -> list[Channel]:
+    """The channels named (a channel name such as ``dvcqg`` or one of its topics); all when ``None``.
+    ``KeyError`` for a name that is neither."""
+    if not names:
+        return list(CHANNELS)
+    chosen: list[Channel] = []
+    for name in names:
+        found = next((c for c in CHANNELS if name == c.name or name in c.topics), None)
+        if found is None:
+            raise KeyError(name)
+        if found not in chosen:
+            chosen.append(found)
+    return chosen
+
+
+def adapter(name: str) -> Adapter | None:
+    """A new adapter of the channel (``None`` when it is not configured: its messages wait)."""
+    path = settings.MOTCUA_OUTBOX_CHANNELS.get(name)
+    if not path:
+        return None
+    factory: Callable[[], Adapter | None] = import_string(path)
+    return factory()
+
+
+def on_delivered(topic: str, hook: Callable[[Sequence[Delivered]], None]) -> None:
+    """Run ``hook`` with the messages of ``topic`` just acknowledged, in the transaction that marks
+    them delivered (registered once per app, from ``AppConfig.ready``)."""
+    hooks = _hooks.setdefault(topic, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def delivered_hooks(topic: str) -> list[Callable[[Sequence[Delivered]], None]]:
+    return list(_hooks.get(topic, ()))
