@@ -17,6 +17,10 @@ settings.register_profile("dev", deadline=None, max_examples=100)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+# The national portal simulator as a fixture (``portal``) for every app's tests.
+pytest_plugins = ("motcua.integrations.tests.portal",)
+
+
 @pytest.fixture
 def ward_specialist(client, db):
     """A specialist of a ward under the province, signed in with the test client (the screens every
@@ -41,6 +45,8 @@ def _demo_signing_keys(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("signing")
     django_settings.MOTCUA_SIGNING_DIR = folder
+    # The demo's dossiers waiting on the national portal simulator (dossiers/demo_portal.py).
+    django_settings.MOTCUA_DVCQG_INCOMING = tmp_path_factory.mktemp("dvcqg") / "dvcqg-incoming.jsonl"
     django_settings.MOTCUA_TSA_URL = ""
     django_settings.MOTCUA_PKCS11 = {}
     pki.create_demo_ca(folder)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "motcua.catalogue",
     "motcua.dossiers",
     "motcua.documents",
+    "motcua.payments",
     "motcua.integrations",
     "motcua.evaluation",
     "motcua.staff",
@@ -268,6 +269,20 @@ DVCQG_USERNAME = env("DVCQG_USERNAME")
 DVCQG_PASSWORD = env("DVCQG_PASSWORD")
 DVCQG_UNIT_CODE = env("DVCQG_UNIT_CODE").strip()  # ❓ Hải Phòng's code is not published: set it in production
 DVCQG_TIMEOUT_SECONDS = float(env("DVCQG_TIMEOUT_SECONDS", "10"))
+# The demo's dossiers submitted on the national portal, for its simulator (dossiers/demo_portal.py).
+MOTCUA_DVCQG_INCOMING = Path(env("MOTCUA_DVCQG_INCOMING") or VAR_DIR / "dvcqg-incoming.jsonl")
+
+# The online payment gateway (integrations/contrib/paygate.py, signed redirect-and-notify): the page the
+# applicant is sent to, the transaction query address, the merchant code and secret. Without them
+# online payment is not offered.
+MOTCUA_PAYMENT_GATEWAY = env("MOTCUA_PAYMENT_GATEWAY", "motcua.integrations.contrib.paygate.from_settings")
+PAYMENT_GATEWAY_URL = env("PAYMENT_GATEWAY_URL").strip()
+PAYMENT_QUERY_URL = env("PAYMENT_QUERY_URL").strip()
+PAYMENT_MERCHANT = env("PAYMENT_MERCHANT").strip()
+PAYMENT_SECRET = env("PAYMENT_SECRET")
+# Invalid payment notifications accepted (and logged) per address within the window, then 429.
+MOTCUA_PAYMENT_NOTICE_MAX = int(env("MOTCUA_PAYMENT_NOTICE_MAX", "30"))
+MOTCUA_PAYMENT_NOTICE_WINDOW_SECONDS = int(env("MOTCUA_PAYMENT_NOTICE_WINDOW_SECONDS", "600"))
 
 # The outbox's delivery engine (integrations/delivery.py). Each channel's adapter is a factory named
 # here, so production changes an adapter by configuration. Back-off: base × 2^(n−1), at most the
@@ -276,7 +291,19 @@ DVCQG_TIMEOUT_SECONDS = float(env("DVCQG_TIMEOUT_SECONDS", "10"))
 MOTCUA_OUTBOX_CHANNELS = {
     "dvcqg": "motcua.integrations.contrib.dvcqg.from_settings",
     "baocao": "motcua.integrations.contrib.baocao.from_settings",
+    "email": "motcua.integrations.contrib.email.from_settings",
+    "sms": "motcua.integrations.contrib.phone.sms_from_settings",
+    "zalo": "motcua.integrations.contrib.phone.zalo_from_settings",
 }
+# The applicants' status notices (dossiers/notify.py): the channels a notice is written for (each only
+# when the applicant gave what it needs: an e-mail address, a phone number), and their providers.
+MOTCUA_NOTIFY_CHANNELS = [c.strip() for c in env("MOTCUA_NOTIFY_CHANNELS", "email").split(",") if c.strip()]
+SMS_ENDPOINT = env("SMS_ENDPOINT").strip()
+SMS_TOKEN = env("SMS_TOKEN")
+SMS_BRANDNAME = env("SMS_BRANDNAME", "MOTCUA")
+ZALO_ZNS_ENDPOINT = env("ZALO_ZNS_ENDPOINT").strip()
+ZALO_ACCESS_TOKEN = env("ZALO_ACCESS_TOKEN")
+ZALO_TEMPLATE_ID = env("ZALO_TEMPLATE_ID", "")
 MOTCUA_OUTBOX_BASE_DELAY_SECONDS = float(env("MOTCUA_OUTBOX_BASE_DELAY_SECONDS", "30"))
 MOTCUA_OUTBOX_MAX_DELAY_SECONDS = float(env("MOTCUA_OUTBOX_MAX_DELAY_SECONDS", "1800"))
 MOTCUA_OUTBOX_MAX_ATTEMPTS = int(env("MOTCUA_OUTBOX_MAX_ATTEMPTS", "12"))

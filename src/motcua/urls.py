@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from motcua.api import api
+from motcua.payments import staff as payments_staff
 
 admin.site.site_header = "motcua — Quản trị"
 admin.site.site_title = "motcua"
@@ -31,5 +32,7 @@ urlpatterns = [
     path("can-bo/ho-so/", include("motcua.documents.urls")),  # can-bo/ho-so/<code>/bieu-mau/…, …/ket-qua/
     path("can-bo/ho-so/", include("motcua.dossiers.urls")),
     path("can-bo/", include("motcua.staff.urls")),
+    path("thanh-toan/", include("motcua.payments.urls")),
+    path("can-bo/thanh-toan/", payments_staff.payments_page, name="payments_staff"),
     path("", include("motcua.portal.urls")),
 ]

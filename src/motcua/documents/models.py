@@ -21,6 +21,7 @@ class Document(models.Model):
         COPY = "copy", "Bản sao"
         CERTIFIED_COPY = "certified_copy", "Bản sao chứng thực điện tử"
         RESULT = "result", "Kết quả giải quyết điện tử"
+        RECEIPT = "receipt", "Biên lai thu phí, lệ phí điện tử"
 
     dossier = models.ForeignKey(
         "dossiers.Dossier", verbose_name="hồ sơ", on_delete=models.PROTECT, related_name="documents"

@@ -11,7 +11,7 @@ class DossiersConfig(AppConfig):
     def ready(self) -> None:
         # The dossiers' rules (codes, supplement window, apology) and the two readings of the one
         # on-time rule (``dossiers.ontime``) join the registry of ``core.rules``.
-        from motcua.core import rules, schedule
+        from motcua.core import demodata, rules, schedule
         from motcua.dossiers import rules as dossier_rules
         from motcua.dossiers.ontime import RULE_DEFINITIONS
 
@@ -23,6 +23,22 @@ class DossiersConfig(AppConfig):
                 timedelta(minutes=30),
                 "Cảnh báo hồ sơ sắp đến hạn và quá hạn (một lần cho mỗi hồ sơ), gửi thư cho người xử lý và "
                 "lãnh đạo đơn vị tiếp nhận.",
+            )
+        )
+        schedule.register(
+            schedule.PeriodicJob(
+                "dossiers.pull_national",
+                "motcua.dossiers.tasks.pull_national",
+                timedelta(minutes=5),
+                "Nhận các hồ sơ công dân nộp trên Cổng Dịch vụ công quốc gia (khi có DVCQG_ENDPOINT).",
+            )
+        )
+        demodata.register(
+            demodata.DemoStep(
+                "dossiers.national_portal",
+                160,
+                "motcua.dossiers.demo_portal.write_incoming",
+                "Chuẩn bị hồ sơ công dân nộp trên Cổng DVCQG cho Cổng mô phỏng…",
             )
         )
         # A changed role assignment changes whose boxes hold what (``dossiers.boxcache``).

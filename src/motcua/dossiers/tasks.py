@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -116,3 +117,17 @@ def _send(digests: dict[str, list[_Line]]) -> None:
         ),
         signature="Hệ thống thông tin giải quyết thủ tục hành chính.",
     )
+
+
+@task()
+def pull_national() -> dict[str, Any]:
+    """Take the dossiers submitted on the national public service portal (when it is configured)."""
+    from motcua.core.audit import acting_as
+    from motcua.dossiers.national_pull import pull_submitted
+    from motcua.integrations.registry import QueryFailed
+
+    try:
+        with acting_as(None, label="việc định kỳ nhận hồ sơ từ Cổng DVCQG"):
+            return pull_submitted().as_dict()
+    except QueryFailed as exc:
+        return {"skipped": exc.message}

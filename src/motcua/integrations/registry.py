@@ -63,6 +63,23 @@ class Adapter(Protocol):
     def close(self) -> None: ...
 
 
+class Queryable(Protocol):
+    """An adapter that also answers questions (the national portal's ``LayThuTuc``, ``LayHoSoMoi``…)."""
+
+    def query(self, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+class QueryFailed(Exception):
+    """A question to another system got no answer (unreachable, not configured) or was refused."""
+
+    def __init__(self, message: str, *, unavailable: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.unavailable = unavailable
+
+
 @dataclass(frozen=True)
 class Delivered:
     idempotency_key: str
@@ -87,6 +104,9 @@ CHANNELS: tuple[Channel, ...] = (
         ("dvcqg.DongBoHoSoMC", "dvcqg.CapNhatTienDoHoSoMC"),
     ),
     Channel("baocao", "Hệ thống thông tin báo cáo quốc gia", ("baocao.NopBaoCao",)),
+    Channel("email", "Thư điện tử thông báo cho người nộp hồ sơ", ("thongbao.email",)),
+    Channel("sms", "Tin nhắn SMS thông báo cho người nộp hồ sơ", ("thongbao.sms",)),
+    Channel("zalo", "Tin Zalo thông báo cho người nộp hồ sơ", ("thongbao.zalo",)),
 )
 
 # What each topic is, in words (operators' screen).
@@ -94,6 +114,9 @@ TOPIC_LABELS = {
     "dvcqg.DongBoHoSoMC": "Hồ sơ (bản ghi đầy đủ)",
     "dvcqg.CapNhatTienDoHoSoMC": "Tiến độ xử lý hồ sơ",
     "baocao.NopBaoCao": "Báo cáo tổng hợp",
+    "thongbao.email": "Thư thông báo tình trạng hồ sơ",
+    "thongbao.sms": "Tin nhắn SMS tình trạng hồ sơ",
+    "thongbao.zalo": "Tin Zalo tình trạng hồ sơ",
 }
 
 _hooks: dict[str, list[Callable[[Sequence[Delivered]], None]]] = {}
@@ -135,6 +158,68 @@ def adapter(name: str) -> Adapter | None:
     if not path:
         return None
     factory: Callable[[], Adapter | None] = import_string(path)
+    return factory()
+
+
+def query(channel_name: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Ask a channel's system something (request and answer, nothing queued): the port through which
+    domain apps *pull* from other systems. ``QueryFailed`` when it is not configured, cannot be reached
+    or refuses the question."""
+    found = adapter(channel_name)
+    if found is None:
+        raise QueryFailed(f"Chưa cấu hình địa chỉ kết nối {channel(channel_name).label}.", unavailable=True)
+    try:
+        if not hasattr(found, "query"):
+            raise QueryFailed(f"{channel(channel_name).label} không hỗ trợ tra cứu.", unavailable=False)
+        return found.query(body)  # type: ignore[no-any-return]
+    finally:
+        found.close()
+
+
+@dataclass(frozen=True)
+class PayOrder:
+    """What the applicant is asked to pay, as a gateway needs it."""
+
+    reference: str  # ours, unique (the gateway's order reference)
+    amount_vnd: int
+    info: str  # what for, shown on the gateway's page
+    return_url: str  # where the gateway sends the applicant back
+    ip: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class GatewayReply:
+    """A gateway's word on a payment (a notification, a return, or the answer to a query)."""
+
+    reference: str
+    amount_vnd: int
+    paid: bool
+    status: str  # the gateway's own code, kept for the operator
+    transaction_no: str
+    bank_code: str = ""
+    paid_at: datetime | None = None
+    message: str = ""
+
+
+class PaymentGateway(Protocol):
+    label: str
+
+    def pay_url(self, order: PayOrder) -> str: ...
+
+    def verify(self, params: dict[str, str]) -> GatewayReply | None: ...
+
+    def query(self, reference: str, created_at: datetime, ip: str) -> GatewayReply: ...
+
+    def close(self) -> None: ...
+
+
+def payment_gateway() -> PaymentGateway | None:
+    """The configured payment gateway (setting ``MOTCUA_PAYMENT_GATEWAY``: a factory), or ``None``."""
+    path = settings.MOTCUA_PAYMENT_GATEWAY
+    if not path:
+        return None
+    factory: Callable[[], PaymentGateway | None] = import_string(path)
     return factory()
 
 

@@ -4,6 +4,7 @@ kind, state, dossier code), and replay — for administrators only. Every replay
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
@@ -19,6 +20,7 @@ from motcua.core.permissions import is_administrator
 from motcua.integrations import delivery, registry, selectors
 
 PAGE = 50
+NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits: "²".isdigit() is True, int("²") fails
 STATUS_FILTERS = {
     "pending": gettext_lazy("Chờ gửi"),
     "retrying": gettext_lazy("Đang gửi lại sau lỗi"),
@@ -56,7 +58,7 @@ def messages_page(request: HttpRequest) -> HttpResponse:
     chosen = _filters(request.GET)  # type: ignore[arg-type]
     qs = selectors.messages(**chosen)
     before = request.GET.get("truoc", "")
-    if before.isdigit():
+    if NUMBER.fullmatch(before):
         qs = qs.filter(pk__lt=int(before))
     rows = list(qs[: PAGE + 1])
     more = len(rows) > PAGE
@@ -95,7 +97,7 @@ def replay_view(request: HttpRequest) -> HttpResponse:
     # The request's writes are attributed to the signed-in user (core.middleware.AuditActorMiddleware).
     if what == "dead":
         count = delivery.replay(channel, dead_only=True)
-    elif what == "message" and request.POST.get("id", "").isdigit():
+    elif what == "message" and NUMBER.fullmatch(request.POST.get("id", "")):
         count = delivery.replay(channel, ids=[int(request.POST["id"])])
     elif what == "now":
         count = delivery.retry_now([registry.channel(channel)])

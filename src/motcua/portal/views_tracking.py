@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 
 from motcua.core.middleware import client_ip
 from motcua.dossiers.tracking import FACTOR_PATTERN, TooManyLookups, public_lookup
+from motcua.payments import services as payment_services
+
+AWAITING_PAYMENT = 6  # Yêu cầu thực hiện nghĩa vụ tài chính
 
 CODE = re.compile(r"[0-9A-Za-z.\-]{6,60}")
 FACTOR = re.compile(FACTOR_PATTERN)
@@ -46,4 +49,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "portal/tracking.html", context, status=404)
     context["d"] = found
+    # Waiting for payment (state 6) with a gateway: what can be paid online.
+    context["offer"] = payment_services.offer(found.code) if found.status_code == AWAITING_PAYMENT else None
+    context["factor"] = factor
     return render(request, "portal/tracking.html", context)

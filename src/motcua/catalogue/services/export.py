@@ -148,7 +148,7 @@ def procedure_dict(p: Procedure) -> dict[str, Any]:
     }
 
 
-def _full_queryset() -> models.QuerySet[Procedure]:
+def full_queryset() -> models.QuerySet[Procedure]:
     versions = ProcedureVersion.objects.order_by("version").prefetch_related(
         Prefetch("components", queryset=Component.objects.order_by("order")),
         Prefetch("fees", queryset=Fee.objects.order_by("order")),
@@ -169,7 +169,7 @@ def export_catalogue(codes: Iterable[str] | None = None) -> dict[str, Any]:
 
     Placeholder procedures (created by the dossier importer for unknown codes) are not exported.
     """
-    qs = _full_queryset().filter(is_placeholder=False).order_by("code")
+    qs = full_queryset().filter(is_placeholder=False).order_by("code")
     if codes is not None:
         wanted = list(dict.fromkeys(codes))
         qs = qs.filter(code__in=wanted)

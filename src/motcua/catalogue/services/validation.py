@@ -13,7 +13,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from motcua.catalogue.models import Field, Procedure, ProcedureVersion
 from motcua.catalogue.schema import CatalogueDocument, FeeDoc, ProcedureDoc, VersionDoc, vietnamese_message
-from motcua.catalogue.services.export import _full_queryset
+from motcua.catalogue.services.export import full_queryset
 from motcua.catalogue.services.problems import Loc, Problem
 from motcua.catalogue.services.version_rules import (
     _overlap,
@@ -37,7 +37,7 @@ class ValidatedDocument:
 
 
 def _stored_procedures(codes: Iterable[str]) -> dict[str, Procedure]:
-    return {p.code: p for p in _full_queryset().filter(code__in=list(codes))}
+    return {p.code: p for p in full_queryset().filter(code__in=list(codes))}
 
 
 def _resolve_units(refs: set[str]) -> dict[str, OrgUnit]:

@@ -59,6 +59,7 @@ def test_the_apps_register_their_jobs_and_the_core_runs_its_housekeeping_after_t
             timedelta(hours=1),
         ),
         "dossiers.flag_due": ("motcua.dossiers.tasks.flag_due_dossiers", timedelta(minutes=30)),
+        "dossiers.pull_national": ("motcua.dossiers.tasks.pull_national", timedelta(minutes=5)),
         "documents.issue_forms": ("motcua.documents.tasks.issue_recent_forms", timedelta(minutes=1)),
         "directives.remind": ("motcua.directives.tasks.send_reminders", timedelta(hours=1)),
         "evaluation.flag_missing_apologies": (

@@ -6,6 +6,10 @@ from motcua.core.audit import verify_chain
 from motcua.core.models import OrgUnit, Role, RoleAssignment, User
 from motcua.core.permissions import has_role
 from motcua.demo.loader import load_demo
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.national_pull import pull_submitted
+from motcua.integrations.simulators.dvcqg import Portal
+from motcua.integrations.tests.portal import running_portal
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +33,18 @@ def test_demo_roles_are_scoped_to_their_units():
     assert not has_role(ward_officer, Role.INTAKE_OFFICER, OrgUnit.objects.get(code="x10525"))
     admin = User.objects.get(username="quantri")
     assert admin.is_staff and has_role(admin, Role.ADMINISTRATOR, OrgUnit.objects.get(code="x11914"))
+
+
+def test_the_demo_portal_holds_dossiers_submitted_for_thanh_dong_and_the_pull_takes_them(tmp_path, settings):
+    load_demo(verbose=False, history=0)
+    lines = settings.MOTCUA_DVCQG_INCOMING.read_text(encoding="utf-8").splitlines()
+    portal = Portal(tmp_path / "dvcqg.jsonl", incoming=settings.MOTCUA_DVCQG_INCOMING)  # checks each record
+    assert len(lines) == 2 and portal.state()["incoming"] == 2
+    with running_portal(portal) as url:
+        settings.DVCQG_ENDPOINT, settings.DVCQG_USERNAME, settings.DVCQG_PASSWORD = url, "motcua", "motcua"
+        report = pull_submitted()
+    assert len(report.taken) == 2 and not report.refused
+    ward = OrgUnit.objects.get(code="x10507")
+    taken = Dossier.objects.filter(code__in=report.taken)
+    assert {(d.receiving_unit_id, d.state, d.channel) for d in taken} == {(ward.pk, "submitted", 2)}
+    assert {d.applicant_name for d in taken} == {"Vũ Thị Thu Hà", "Nguyễn Đức Mạnh"}

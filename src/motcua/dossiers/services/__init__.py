@@ -59,7 +59,7 @@ from motcua.dossiers.services.intake import (
 )
 from motcua.dossiers.services.intake_checks import CHANNEL_CODES, missing_components, unstaffed_step
 from motcua.dossiers.services.national_sync import Resent, resend_to_portal
-from motcua.dossiers.services.payment import confirm_payment, request_payment
+from motcua.dossiers.services.payment import confirm_online_payment, confirm_payment, request_payment
 from motcua.dossiers.services.routing import assign, hand_over, send_back
 from motcua.dossiers.services.supplements import receive_supplement, request_supplement
 
@@ -77,6 +77,7 @@ __all__ = [
     "answer_consultation",
     "answerable_consultations",
     "assign",
+    "confirm_online_payment",
     "confirm_payment",
     "earlier_steps",
     "hand_over",

@@ -12,8 +12,9 @@ Every use case runs the same pipeline inside ``transaction.atomic()``:
 5. mutate the projection columns through ``projection.apply`` (the same fold ``rebuild`` uses);
 6. append one ``DossierEvent`` (its ``seq`` is the new ``lock_version``);
 7. one ``core.audit.record`` entry;
-8. two outbox rows for the national portal: the record (``DongBoHoSoMC``) and the progress event
-   (``CapNhatTienDoHoSoMC``);
+8. outbox rows in one statement: for the national portal the record (``DongBoHoSoMC``) and the
+   progress event (``CapNhatTienDoHoSoMC``), and the applicant's status notice when the national status
+   changed (``notify``);
 with the deadlines computed by the ``workdays`` engine on the competent unit's calendar.
 
 Steps 1–4 are each use case's own (``authority`` and the stage modules); steps 5–8 are here:
@@ -37,7 +38,7 @@ from motcua.catalogue.models import WorkflowStep
 from motcua.core import audit, fastsql
 from motcua.core.models import Organisation, Person, User
 from motcua.core.text import fold
-from motcua.dossiers import boxcache, projection, rules
+from motcua.dossiers import boxcache, notify, projection, rules
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, DossierFee
 from motcua.dossiers.rules import ACTION_LABELS, STALE_MESSAGE, Action, StaleDossier, State
 from motcua.dossiers.services._base import (
@@ -113,6 +114,8 @@ def _finish(
                 cap_nhat_tien_do(dossier, event, what=ACTION_LABELS[action]),
                 f"{TOPIC_TIEN_DO}:{dossier.code}:{event.seq}",
             ),
+            # The applicant's status notice (NĐ 224/2026 Điều 15), when the national status changed.
+            *notify.notices(dossier, event, what=ACTION_LABELS[action]),
         ]
     )
 

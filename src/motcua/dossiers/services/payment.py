@@ -7,12 +7,20 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from motcua.core.errors import Conflict
 from motcua.core.models import User
 from motcua.dossiers import rules
 from motcua.dossiers.models import Dossier, DossierFee
 from motcua.dossiers.rules import Action, InvalidDossierInput
-from motcua.dossiers.services._base import FeeInput, _check_version, _load, _transaction
-from motcua.dossiers.services._pipeline import _record
+from motcua.dossiers.services._base import (
+    FeeInput,
+    _attributed,
+    _check_version,
+    _load,
+    _transaction,
+    workflow_steps,
+)
+from motcua.dossiers.services._pipeline import _apply, _record
 from motcua.dossiers.services.authority import _authorise
 
 
@@ -92,4 +100,48 @@ def confirm_payment(
             data={"lines_paid": paid, "receipt_ref": receipt_ref.strip()[:100], "online": online},
             extra_fields={"paid_online": dossier.paid_online or online},
         )
+        return dossier
+
+
+GATEWAY_LABEL = "Cổng thanh toán trực tuyến"
+
+
+def confirm_online_payment(code: str, *, receipt_ref: str, amount_vnd: int) -> Dossier:
+    """The payment gateway confirmed that the applicant paid online what the dossier owes (state 6):
+    every unpaid line is marked paid online with the transaction's reference and processing continues —
+    the transition of ``confirm_payment``, attributed to the gateway (a system actor, no staff user).
+    ``amount_vnd`` must be what the unpaid lines add up to; a dossier no longer waiting for payment is
+    refused (``Conflict``), so a late or repeated notification never moves it."""
+    with _transaction():
+        dossier = _load(code)
+        if dossier.state != rules.State.AWAITING_PAYMENT:
+            raise Conflict(
+                f"Hồ sơ {code} không còn chờ thực hiện nghĩa vụ tài chính.", code="not_awaiting_payment"
+            )
+        unpaid = DossierFee.objects.filter(dossier=dossier, paid=False)
+        owed = sum(int(f.amount_vnd or 0) for f in unpaid)
+        if owed != amount_vnd:
+            raise InvalidDossierInput(
+                f"Số tiền đã thanh toán ({amount_vnd:,} đ) khác số phải nộp ({owed:,} đ).".replace(",", "."),
+                code="amount_mismatch",
+            )
+        to_state = rules.next_state(dossier.state, Action.CONFIRM_PAYMENT)
+        at = timezone.now()
+        ref = receipt_ref.strip()[:100]
+        paid = unpaid.update(paid=True, paid_at=at, paid_online=True, receipt_ref=ref)
+        steps = workflow_steps(dossier.procedure_version_id)
+        with _attributed(None, GATEWAY_LABEL):
+            _apply(
+                dossier,
+                Action.CONFIRM_PAYMENT,
+                by=None,
+                actor_label=GATEWAY_LABEL,
+                at=at,
+                to_state=to_state,
+                step=dossier.current_step,
+                due_at=dossier.due_at,
+                data={"lines_paid": paid, "receipt_ref": ref, "online": True, "amount_vnd": amount_vnd},
+                steps=steps,
+                extra_fields={"paid_online": True},
+            )
         return dossier

@@ -19,20 +19,11 @@ from motcua.evaluation import syncrate
 from motcua.evaluation.index766 import compute
 from motcua.integrations import delivery
 from motcua.integrations.models import OutboxMessage
-from motcua.integrations.simulators.dvcqg import Portal
-from motcua.integrations.tests.portal import RECORD, running_portal, step
+from motcua.integrations.tests.portal import RECORD, step
 
 pytestmark = pytest.mark.django_db
 
 MARCH = date(2026, 3, 1)
-
-
-@pytest.fixture
-def portal(tmp_path, settings):
-    p = Portal(tmp_path / "dvcqg.jsonl")
-    with running_portal(p) as url:
-        settings.DVCQG_ENDPOINT, settings.DVCQG_USERNAME, settings.DVCQG_PASSWORD = url, "motcua", "motcua"
-        yield p
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 
 from motcua.integrations.http import JsonClient, Reply, Unreachable
-from motcua.integrations.registry import Envelope, Outcome
+from motcua.integrations.registry import Envelope, Outcome, QueryFailed
 
 AUTH_PATH = "/auth"
 SERVICE_PATH = "/integration"
@@ -75,12 +75,13 @@ class DvcqgAdapter:
 
     # -- sending -----------------------------------------------------------------------------------
 
-    def _post(self, session: str, message: Envelope) -> Reply:
+    def _post(self, session: str, message: Envelope, *, idempotent: bool = True) -> Reply:
         body: dict[str, Any] = {"session": session}
         if self.unit_code:
             body["madonvi"] = self.unit_code
         body.update(message.payload)
-        return self.client.post(SERVICE_PATH, body, {"Idempotency-Key": message.idempotency_key})
+        headers = {"Idempotency-Key": message.idempotency_key} if idempotent else {}
+        return self.client.post(SERVICE_PATH, body, headers)
 
     def send(self, message: Envelope) -> Outcome:
         try:
@@ -94,6 +95,24 @@ class DvcqgAdapter:
             # The account is at fault, not the message: wait like an outage until it is fixed.
             return Outcome("unavailable", f"Cổng DVCQG từ chối tài khoản kết nối: {exc}")
         return classify(reply)
+
+    def query(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Ask the portal (``LayThuTuc``, ``LayHoSoMoi``, ``XacNhanHoSo``, ``TraCuuHoSo``…): its answer, or
+        ``QueryFailed``."""
+        envelope = Envelope(0, "query", "", "", body, 0)
+        try:
+            session = self.session()
+            reply = self._post(session, envelope, idempotent=False)
+            if reply.status == 401 or (reply.status == 200 and _code(reply.body) == SESSION_EXPIRED):
+                reply = self._post(self.session(stale=session), envelope, idempotent=False)
+        except Unreachable as exc:
+            raise QueryFailed(f"Không kết nối được Cổng DVCQG: {exc}", unavailable=True) from None
+        except SessionRefused as exc:
+            raise QueryFailed(f"Cổng DVCQG từ chối tài khoản kết nối: {exc}", unavailable=True) from None
+        outcome = classify(reply)
+        if outcome.kind != "delivered":
+            raise QueryFailed(outcome.detail, unavailable=outcome.kind in ("unavailable", "retry"))
+        return reply.body
 
     def close(self) -> None:
         self.client.close()

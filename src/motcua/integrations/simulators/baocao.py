@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from motcua.integrations.simulators.common import serve
+
 MAX_BODY = 2 * 1024 * 1024
 
 # field path → expected Python type(s); "*" = each element of a list
@@ -184,6 +186,4 @@ def make_server(
 ) -> tuple[ThreadingHTTPServer, Store]:
     """A server bound to ``host:port`` (0 = any free port); call ``serve_forever`` to run it."""
     chosen = store or Store()
-    server = ThreadingHTTPServer((host, port), handler_for(chosen))
-    server.daemon_threads = True
-    return server, chosen
+    return serve(host, port, handler_for(chosen)), chosen

@@ -1,7 +1,7 @@
 """A local stand-in for the national public service portal's integration adapter: a real HTTP server.
 
-``motcua integrations simulator dvcqg --port 8091 [--store FILE] [--fail-first N] [--down-seconds S]
-[--slow-ms M] [--session-seconds S] [--username U --password P]``
+``motcua integrations simulator dvcqg --port 8092 [--store FILE] [--incoming FILE] [--fail-first N]
+[--down-seconds S] [--slow-ms M] [--session-seconds S] [--username U --password P]``
 
 It speaks the protocol of ``integrations/contrib/dvcqg.py`` (domain.md §6.2):
 
@@ -14,7 +14,15 @@ It speaks the protocol of ``integrations/contrib/dvcqg.py`` (domain.md §6.2):
     the dossier; a wrong record → ``{"error_code": 2, "message", "field"}``;
   - ``CapNhatTienDoHoSoMC`` ``{data: [event…]}``: a progress event of a dossier the portal already holds
     (``error_code`` 3 otherwise, which is why the sender keeps each dossier's messages in order);
-  - ``TraCuuHoSo`` ``{MaHoSo}`` → ``{"error_code": 0, "result": [record]}`` (empty when unknown).
+  - ``TraCuuHoSo`` ``{MaHoSo}`` → ``{"error_code": 0, "result": [record]}`` (empty when unknown);
+  - ``LayThuTuc`` ``{MaTTHC}`` → ``{"error_code": 0, "result": [procedure]}`` (``TENTTHC``,
+    ``THOIGIANGIAIQUYET``, ``DONVITINH``, ``TRINHTUTHUCHIEN``, ``CACHTHUCTHUCHIEN``…; empty when unknown),
+    from ``POST /_simulator/thu-tuc`` ``{"data": [procedure…]}``;
+  - ``LayHoSoMoi`` → ``{"error_code": 0, "result": [record…]}``: dossiers submitted on the portal for
+    the province (status 1), not yet taken, 50 at most; ``XacNhanHoSo`` ``{DanhSachMaHoSo: […]}``: the
+    province has taken them (❓ both assumed: no public specification of this pull was found).
+  ``POST /_simulator/ho-so-moi`` ``{"data": [record…]}`` adds submitted dossiers (checked like a record,
+  status 1) — for tests; ``--incoming FILE`` (JSON lines) starts with some — the demo's.
   A write needs an ``Idempotency-Key`` header: a key already accepted is acknowledged again with its
   first receipt (``"TrungLap": true``) and not stored again.
 - ``--fail-first N`` answers the first N service calls with HTTP 500; ``--slow-ms M`` waits M ms
@@ -38,6 +46,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from motcua.integrations.simulators.common import serve
 
 MAX_BODY = 8 * 1024 * 1024
 DATE_FIELDS = ("NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy")
@@ -66,7 +76,7 @@ class Refused(Exception):
 def _stamp_ok(value: Any) -> bool:
     if value == "":
         return True
-    if not isinstance(value, str) or len(value) != 14 or not value.isdigit():
+    if not isinstance(value, str) or len(value) != 14 or not value.isascii() or not value.isdigit():
         return False
     try:
         datetime.strptime(value, "%Y%m%d%H%M%S")
@@ -158,6 +168,7 @@ class Portal:
         down_seconds: float = 0,
         slow_ms: int = 0,
         session_seconds: float = 1800,
+        incoming: Path | None = None,
     ) -> None:
         self.path = path
         self.username, self.password = username, password
@@ -169,12 +180,20 @@ class Portal:
         self.dossiers: dict[str, dict[str, Any]] = {}  # MaHoSo → the latest record
         self.progress: dict[str, list[dict[str, Any]]] = {}
         self.sessions: dict[str, float] = {}
+        # Dossiers submitted on the portal for the province, waiting to be taken (LayHoSoMoi).
+        self.incoming: dict[str, dict[str, Any]] = {}
+        # The national catalogue as the portal publishes it (LayThuTuc), by MaTTHC.
+        self.procedures: dict[str, dict[str, Any]] = {}
+        self.taken: set[str] = set()
         self.calls = 0
         self.repeats = 0
         self.sign_ins = 0
         self.down_until = time.monotonic() + down_seconds
         if path is not None and path.exists():
             self._load(path)
+        if incoming is not None and incoming.exists():
+            lines = incoming.read_text(encoding="utf-8").splitlines()
+            self.submit([json.loads(line) for line in lines if line.strip()])
 
     def _load(self, path: Path) -> None:
         with path.open(encoding="utf-8") as fh:
@@ -236,6 +255,24 @@ class Portal:
                 with self.lock:
                     found = self.dossiers.get(str(body.get("MaHoSo", "")))
                 return 200, {"error_code": 0, "result": [found] if found else []}
+            if service == "LayThuTuc":
+                with self.lock:
+                    known = self.procedures.get(str(body.get("MaTTHC", "")))
+                return 200, {"error_code": 0, "result": [known] if known else []}
+            if service == "LayHoSoMoi":
+                with self.lock:
+                    waiting = [r for code, r in self.incoming.items() if code not in self.taken][:50]
+                return 200, {"error_code": 0, "result": waiting}
+            if service == "XacNhanHoSo":
+                codes = body.get("DanhSachMaHoSo")
+                if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+                    raise Refused(2, "Trường DanhSachMaHoSo phải là danh sách mã hồ sơ.", "DanhSachMaHoSo")
+                with self.lock:
+                    taken = [c for c in codes if c in self.incoming]
+                    for number in taken:
+                        self.taken.add(number)
+                        self.dossiers.setdefault(number, self.incoming[number])
+                return 200, {"error_code": 0, "SoHoSo": len(taken)}
             if service not in WRITE_SERVICES:
                 raise Refused(4, f"Dịch vụ {service!r} không được hỗ trợ.", "service")
             if not key:
@@ -276,6 +313,30 @@ class Portal:
         except Refused as exc:
             return exc.status, exc.body()
 
+    def submit(self, records: Any) -> dict[str, Any]:
+        """Dossiers submitted on the portal (status 1, online) for the province to take."""
+        if not isinstance(records, list) or not records:
+            raise Refused(2, "Cần danh sách hồ sơ (data).", "data")
+        for i, record in enumerate(records):
+            check_record(record, f"data[{i}]")
+            if record.get("TrangThaiHoSo") != 1:
+                raise Refused(2, "Hồ sơ mới nộp phải có TrangThaiHoSo 1.", f"data[{i}].TrangThaiHoSo")
+        with self.lock:
+            for record in records:
+                self.incoming[record["MaHoSo"]] = record
+        return {"error_code": 0, "SoHoSo": len(records)}
+
+    def publish(self, procedures: Any) -> dict[str, Any]:
+        """Procedures as the portal publishes them (``LayThuTuc``): ``[{"MaTTHC", "TENTTHC", …}]``."""
+        if not isinstance(procedures, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("MaTTHC"), str) and p["MaTTHC"] for p in procedures
+        ):
+            raise Refused(2, "Cần danh sách thủ tục, mỗi thủ tục có MaTTHC.", "data")
+        with self.lock:
+            for procedure in procedures:
+                self.procedures[procedure["MaTTHC"]] = procedure
+        return {"error_code": 0, "SoThuTuc": len(procedures)}
+
     def state(self) -> dict[str, Any]:
         with self.lock:
             return {
@@ -285,6 +346,7 @@ class Portal:
                 "calls": self.calls,
                 "repeats": self.repeats,
                 "sign_ins": self.sign_ins,
+                "incoming": len(self.incoming) - len(self.taken & set(self.incoming)),
                 "down": self.down(),
             }
 
@@ -337,6 +399,12 @@ def handler_for(portal: Portal) -> type[BaseHTTPRequestHandler]:
                     portal.go_down(float((body or {}).get("seconds", 0)))
                     self._reply(200, portal.state())
                     return
+                if self.path.rstrip("/") == "/_simulator/ho-so-moi":
+                    self._reply(200, portal.submit((body or {}).get("data")))
+                    return
+                if self.path.rstrip("/") == "/_simulator/thu-tuc":
+                    self._reply(200, portal.publish((body or {}).get("data")))
+                    return
                 if portal.down():
                     self._hang_up()
                     return
@@ -360,7 +428,4 @@ def make_server(
 ) -> tuple[ThreadingHTTPServer, Portal]:
     """A server bound to ``host:port`` (0 = any free port); call ``serve_forever`` to run it."""
     chosen = portal or Portal()
-    ThreadingHTTPServer.allow_reuse_address = True
-    server = ThreadingHTTPServer((host, port), handler_for(chosen))
-    server.daemon_threads = True
-    return server, chosen
+    return serve(host, port, handler_for(chosen)), chosen

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests import factories as df
@@ -18,6 +20,15 @@ from motcua.integrations.simulators.dvcqg import Portal, make_server
 
 RECORD = "dvcqg.DongBoHoSoMC"
 PROGRESS = "dvcqg.CapNhatTienDoHoSoMC"
+
+
+@pytest.fixture
+def portal(tmp_path: Path, settings: Any) -> Iterator[Portal]:
+    """The national portal simulator, running, and the settings pointing at it (its default account)."""
+    simulated = Portal(tmp_path / "dvcqg.jsonl")
+    with running_portal(simulated) as url:
+        settings.DVCQG_ENDPOINT, settings.DVCQG_USERNAME, settings.DVCQG_PASSWORD = url, "motcua", "motcua"
+        yield simulated
 
 
 @contextmanager

@@ -310,6 +310,7 @@ ISSUED = (
     RESULTS,
     PACKAGE / "documents" / "templates" / "documents" / "certified",
     PACKAGE / "documents" / "templates" / "documents" / "demo",
+    PACKAGE / "payments" / "templates" / "payments" / "issued",  # the electronic receipt
 )
 
 

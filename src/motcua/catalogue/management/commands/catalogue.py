@@ -7,6 +7,7 @@ Vietnamese message.
     motcua catalogue export [--output FILE] [--format json|xlsx] [--code CODE ...]
     motcua catalogue search QUERY [--json] [--level province|commune] [--field CODE] [--limit N]
     motcua catalogue schema
+    motcua catalogue pull-national CODE …   # the national portal's details → a draft version to review
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ class Command(BaseCommand):
 
         sub.add_parser("schema", help="In JSON Schema của định dạng trao đổi.")
 
+        pull = sub.add_parser(
+            "pull-national",
+            help="Đối chiếu thủ tục với Cổng DVCQG (LayThuTuc); khác thì lập phiên bản dự thảo để rà soát.",
+        )
+        pull.add_argument("codes", nargs="+", metavar="CODE", help="Mã thủ tục.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         try:
@@ -72,12 +79,36 @@ class Command(BaseCommand):
                     self._export(options)
                 elif action == "search":
                     self._search(options)
+                elif action == "pull-national":
+                    self._pull(options)
                 else:
                     from motcua.catalogue.schema import json_schema_text
 
                     self.stdout.write(json_schema_text(), ending="")
         except DomainError as exc:
             raise CommandError(_error_text(exc)) from exc
+
+    def _pull(self, options: dict[str, Any]) -> None:
+        from motcua.catalogue.national import propose_from_portal
+
+        out = []
+        for code in options["codes"]:
+            proposal = propose_from_portal(code)
+            out.append(
+                {
+                    "code": code,
+                    "changes": {k: list(v) for k, v in proposal.changes.items()},
+                    "draft_version": proposal.version,
+                    "already_waiting": proposal.already,
+                }
+            )
+            if not proposal.changes:
+                self.stderr.write(f"{code}: khớp với Cổng DVCQG.")
+            elif proposal.already:
+                self.stderr.write(f"{code}: dự thảo phiên bản {proposal.version} đã chờ rà soát.")
+            else:
+                self.stderr.write(f"{code}: đã lập dự thảo phiên bản {proposal.version} để rà soát.")
+        self._write_json(out)
 
     def _write_json(self, obj: Any) -> None:
         self.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2))

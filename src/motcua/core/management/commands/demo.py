@@ -23,10 +23,28 @@ class Command(BaseCommand):
             "--no-serve", action="store_true", help="Chỉ chuẩn bị dữ liệu, không chạy máy chủ."
         )
         parser.add_argument(
+            "--phone-port",
+            type=int,
+            default=8027,
+            help="Cổng của nhà cung cấp tin Zalo, SMS mô phỏng (8027).",
+        )
+        parser.add_argument(
+            "--paygate-port",
+            type=int,
+            default=8094,
+            help="Cổng của cổng thanh toán mô phỏng (mặc định 8094).",
+        )
+        parser.add_argument(
+            "--smtp-port",
+            type=int,
+            default=8025,
+            help="Cổng SMTP của máy chủ thư mô phỏng chạy kèm; hộp thư web ở cổng kế tiếp (mặc định 8025).",
+        )
+        parser.add_argument(
             "--dvcqg-port",
             type=int,
-            default=8091,
-            help="Cổng của Cổng DVCQG mô phỏng chạy kèm (mặc định 8091).",
+            default=8092,
+            help="Cổng của Cổng DVCQG mô phỏng chạy kèm (mặc định 8092).",
         )
 
     def handle(self, *args, **options):
@@ -39,6 +57,17 @@ class Command(BaseCommand):
         portal = None
         if not settings.DVCQG_ENDPOINT:
             portal = self._portal(options["host"], options["dvcqg_port"])
+        # A local mail server with a web inbox receives the applicants' status notices and the staff's
+        # digests (unless real mail is configured).
+        mail = None
+        if not os.environ.get("MOTCUA_EMAIL") and not os.environ.get("SMTP_HOST"):
+            mail = self._mail(options["host"], options["smtp_port"])
+        phones = None
+        if not settings.SMS_ENDPOINT and not settings.ZALO_ZNS_ENDPOINT:
+            phones = self._phones(options["host"], options["phone_port"])
+        gateway = None
+        if not settings.PAYMENT_GATEWAY_URL:
+            gateway = self._gateway(options["host"], options["port"], options["paygate_port"])
         worker = subprocess.Popen([sys.executable, "-m", "motcua", "worker"])
         try:
             serve = {"host": options["host"], "port": options["port"]}
@@ -46,15 +75,68 @@ class Command(BaseCommand):
                 serve["workers"] = DEMO_WEB_WORKERS
             call_command("serve", **serve)
         finally:
-            for process in (worker, portal):
+            for process in (worker, portal, mail, gateway, phones):
                 if process is not None:
                     process.terminate()
                     process.wait(timeout=10)
+
+    def _phones(self, host: str, port: int) -> subprocess.Popen[bytes]:
+        store = Path(settings.VAR_DIR) / "phone-simulator.jsonl"
+        command = [sys.executable, "-m", "motcua", "integrations", "simulator", "phone", "--host", host]
+        command += ["--port", str(port), "--token", "motcua-demo", "--store", str(store)]
+        phones = subprocess.Popen(command)  # noqa: S603 — our own command
+        base = f"http://{host}:{port}"
+        account = {
+            "SMS_ENDPOINT": f"{base}/sms",
+            "SMS_TOKEN": "motcua-demo",
+            "ZALO_ZNS_ENDPOINT": f"{base}/zns",
+            "ZALO_ACCESS_TOKEN": "motcua-demo",
+            "ZALO_TEMPLATE_ID": "256001",
+        }
+        os.environ.update(account, MOTCUA_NOTIFY_CHANNELS="email,sms,zalo")
+        for name, value in account.items():
+            setattr(settings, name, value)
+        settings.MOTCUA_NOTIFY_CHANNELS = ["email", "sms", "zalo"]
+        self.stderr.write(f"Tin nhắn Zalo, SMS mô phỏng: {base}/")
+        return phones
+
+    def _gateway(self, host: str, web_port: int, port: int) -> subprocess.Popen[bytes]:
+        store = Path(settings.VAR_DIR) / "paygate-simulator.jsonl"
+        secret = "motcua-demo-paygate-secret"  # noqa: S105 — the simulator's demo merchant
+        command = [sys.executable, "-m", "motcua", "integrations", "simulator", "paygate", "--host", host]
+        command += ["--port", str(port), "--merchant", "MOTCUA01", "--secret", secret, "--store", str(store)]
+        command += ["--ipn-url", f"http://{host}:{web_port}/thanh-toan/thong-bao/"]
+        gateway = subprocess.Popen(command)  # noqa: S603 — our own command
+        base = f"http://{host}:{port}"
+        account = {
+            "PAYMENT_GATEWAY_URL": f"{base}/paymentv2/vpcpay.html",
+            "PAYMENT_QUERY_URL": f"{base}/merchant_webapi/api/transaction",
+            "PAYMENT_MERCHANT": "MOTCUA01",
+            "PAYMENT_SECRET": secret,
+        }
+        os.environ.update(account)
+        for name, value in account.items():
+            setattr(settings, name, value)
+        self.stderr.write(f"Cổng thanh toán mô phỏng: {base}/_simulator/state")
+        return gateway
+
+    def _mail(self, host: str, port: int) -> subprocess.Popen[bytes]:
+        store = Path(settings.VAR_DIR) / "mail-simulator.jsonl"
+        command = [sys.executable, "-m", "motcua", "integrations", "simulator", "smtp"]
+        command += ["--host", host, "--port", str(port), "--http-port", str(port + 1), "--store", str(store)]
+        mail = subprocess.Popen(command)  # noqa: S603 — our own command
+        # The worker reads these from the environment (settings.MAILERS is built from them).
+        os.environ.update(MOTCUA_EMAIL="smtp", SMTP_HOST=host, SMTP_PORT=str(port))
+        self.stderr.write(f"Hộp thư mô phỏng: http://{host}:{port + 1}/ (SMTP {host}:{port})")
+        return mail
 
     def _portal(self, host: str, port: int) -> subprocess.Popen[bytes]:
         store = Path(settings.VAR_DIR) / "dvcqg-simulator.jsonl"
         command = [sys.executable, "-m", "motcua", "integrations", "simulator", "dvcqg"]
         command += ["--host", host, "--port", str(port), "--store", str(store)]
+        incoming = Path(settings.MOTCUA_DVCQG_INCOMING)  # written by the demo load
+        if incoming.exists():
+            command += ["--incoming", str(incoming)]
         portal = subprocess.Popen(command)  # noqa: S603 — our own command
         endpoint = f"http://{host}:{port}"
         # The simulator's demo account; the worker and the web processes read these from the environment.

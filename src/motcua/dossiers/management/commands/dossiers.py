@@ -48,6 +48,11 @@ class Command(BaseCommand):
         cmd.add_argument("--batch-size", type=int, default=1000, help="Số hồ sơ mỗi lô ghi (mặc định 1000).")
         cmd.add_argument("--no-progress", action="store_true", help="Không hiện thanh tiến độ.")
 
+        cmd = sub.add_parser(
+            "pull-national", help="Nhận các hồ sơ công dân nộp trên Cổng Dịch vụ công quốc gia."
+        )
+        cmd.add_argument("--json", action="store_true", help="In kết quả dạng JSON.")
+
         cmd = sub.add_parser("export", help="Xuất hồ sơ ra JSON Lines dạng DongBoHoSoMC.")
         cmd.add_argument("--output", "-o", help="Tệp ghi ra (mặc định: stdout).")
         cmd.add_argument("--from", dest="date_from", help="Tiếp nhận từ ngày (YYYY-MM-DD, giờ Việt Nam).")
@@ -63,6 +68,8 @@ class Command(BaseCommand):
             return self.handle_import(options)
         if action == "export":
             return self.handle_export(options)
+        if action == "pull-national":
+            return self.handle_pull(options)
         return self.handle_rebuild(options)
 
     # -- import ------------------------------------------------------------------------------------
@@ -101,6 +108,27 @@ class Command(BaseCommand):
             f"{summary.updated} cập nhật, {summary.unchanged} không đổi; {summary.events} sự kiện; "
             f"{summary.applicants_created} chủ hồ sơ mới; bản ghi tạm cần rà soát "
             f"({summary.placeholders}): {placeholders}."
+        )
+
+    # -- pull from the national portal ------------------------------------------------------------
+
+    def handle_pull(self, options):
+        from motcua.core.audit import acting_as
+        from motcua.dossiers.national_pull import pull_submitted
+        from motcua.integrations.registry import QueryFailed
+
+        try:
+            with acting_as(None, label="dòng lệnh motcua dossiers pull-national"):
+                report = pull_submitted()
+        except QueryFailed as exc:
+            raise CommandError(exc.message) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+        for code, problems in report.refused.items():
+            self.stderr.write(f"{code}: " + "; ".join(problems))
+        self.stderr.write(
+            f"Đã nhận {len(report.taken)} hồ sơ, từ chối {len(report.refused)}"
+            + (f", {len(report.already)} đã nhận trước đó." if report.already else ".")
         )
 
     # -- export ------------------------------------------------------------------------------------

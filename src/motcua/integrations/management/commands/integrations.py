@@ -5,9 +5,13 @@ Machine output (JSON) goes alone to stdout, messages to stderr; a refusal exits 
     motcua integrations send-pending [--topic T …] [--retry-now] [--json]
     motcua integrations replay --topic T (--key K | --dead) [--json]
     motcua integrations status [--json]
-    motcua integrations simulator dvcqg --port 8091 [--store FILE] [--fail-first N] [--down-seconds S]
+    motcua integrations simulator dvcqg --port 8092 [--store FILE] [--fail-first N] [--down-seconds S]
                                         [--slow-ms M] [--session-seconds S] [--username U] [--password P]
     motcua integrations simulator baocao --port 8090 [--store FILE] [--token T] [--fail-first N]
+    motcua integrations simulator paygate --port 8094 --merchant M --secret S --ipn-url URL
+                                          [--ipn-fail-first N] [--store FILE]
+    motcua integrations simulator phone --port 8027 [--token T] [--store FILE]
+    motcua integrations simulator smtp --port 8025 --http-port 8026 [--store FILE] [--refuse ADDRESS …]
 
 Delivery runs continuously in ``motcua worker``; ``send-pending`` is for operators and tests.
 """
@@ -54,14 +58,38 @@ class Command(BaseCommand):
         systems = sim.add_subparsers(dest="system", required=True)
         dv = systems.add_parser("dvcqg", help="Cổng Dịch vụ công quốc gia mô phỏng.")
         dv.add_argument("--host", default="127.0.0.1")
-        dv.add_argument("--port", type=int, default=8091)
+        dv.add_argument("--port", type=int, default=8092)
         dv.add_argument("--store", default=None, help="Tệp JSON-lines ghi mỗi lần gọi được chấp nhận.")
+        dv.add_argument("--incoming", default=None, help="Tệp JSON-lines hồ sơ công dân đã nộp trên Cổng.")
         dv.add_argument("--fail-first", type=int, default=0, help="Trả lỗi 500 cho N lần gọi dịch vụ đầu.")
         dv.add_argument("--down-seconds", type=float, default=0, help="Ngừng hoạt động S giây đầu.")
         dv.add_argument("--slow-ms", type=int, default=0, help="Chờ M mili giây trước mỗi câu trả lời.")
         dv.add_argument("--session-seconds", type=float, default=1800, help="Thời hạn một phiên làm việc.")
         dv.add_argument("--username", default="motcua")
         dv.add_argument("--password", default="motcua")
+        mail = systems.add_parser("smtp", help="Máy chủ thư điện tử mô phỏng có hộp thư xem trên web.")
+        mail.add_argument("--host", default="127.0.0.1")
+        mail.add_argument("--port", type=int, default=8025, help="Cổng SMTP (mặc định 8025).")
+        mail.add_argument("--http-port", type=int, default=8026, help="Cổng trang hộp thư (mặc định 8026).")
+        mail.add_argument("--store", default=None, help="Tệp JSON-lines ghi các thư nhận được.")
+        mail.add_argument("--refuse", action="append", default=[], help="Địa chỉ trả lời 550 (lặp lại được).")
+        pay = systems.add_parser("paygate", help="Cổng thanh toán trực tuyến mô phỏng.")
+        pay.add_argument("--host", default="127.0.0.1")
+        pay.add_argument("--port", type=int, default=8094)
+        pay.add_argument("--merchant", default="MOTCUA01", help="Mã đơn vị chấp nhận thanh toán.")
+        pay.add_argument("--secret", default="motcua-demo-secret", help="Khóa bí mật ký tham số (HMAC).")
+        pay.add_argument("--ipn-url", default="", help="Địa chỉ nhận thông báo thanh toán của hệ thống.")
+        pay.add_argument("--ipn-fail-first", type=int, default=0, help="Không gửi N thông báo đầu.")
+        pay.add_argument("--store", default=None, help="Tệp JSON-lines ghi các giao dịch.")
+        ph = systems.add_parser(
+            "phone", help="Nhà cung cấp tin Zalo (ZNS) và SMS mô phỏng, có trang xem tin."
+        )
+        ph.add_argument("--host", default="127.0.0.1")
+        ph.add_argument("--port", type=int, default=8027)
+        ph.add_argument(
+            "--token", default="motcua", help="Mã truy cập (access_token của OA, Bearer của SMS)."
+        )
+        ph.add_argument("--store", default=None, help="Tệp JSON-lines ghi các tin nhận được.")
         bc = systems.add_parser("baocao", help="Hệ thống thông tin báo cáo quốc gia mô phỏng.")
         bc.add_argument("--host", default="127.0.0.1")
         bc.add_argument("--port", type=int, default=8090)
@@ -120,7 +148,27 @@ class Command(BaseCommand):
 
     def _simulator(self, options: dict[str, Any]) -> None:
         store = Path(options["store"]) if options["store"] else None
-        if options["system"] == "dvcqg":
+        if options["system"] == "smtp":
+            self._mail_server(options, store)
+            return
+        if options["system"] == "phone":
+            from motcua.integrations.simulators import phone
+
+            server = self._bind(phone.make_server, options, phone.Phones(options["token"], store))
+            name = "Tin nhắn Zalo, SMS mô phỏng"
+        elif options["system"] == "paygate":
+            from motcua.integrations.simulators import paygate
+
+            gateway = paygate.Gateway(
+                options["merchant"],
+                options["secret"],
+                options["ipn_url"],
+                store,
+                ipn_fail_first=options["ipn_fail_first"],
+            )
+            server = self._bind(paygate.make_server, options, gateway)
+            name = "Cổng thanh toán mô phỏng"
+        elif options["system"] == "dvcqg":
             from motcua.integrations.simulators import dvcqg
 
             server, _ = self._bind(
@@ -134,6 +182,7 @@ class Command(BaseCommand):
                     down_seconds=options["down_seconds"],
                     slow_ms=options["slow_ms"],
                     session_seconds=options["session_seconds"],
+                    incoming=Path(options["incoming"]) if options["incoming"] else None,
                 ),
             )
             name = "Cổng DVCQG mô phỏng"
@@ -154,6 +203,31 @@ class Command(BaseCommand):
             pass
         finally:
             server.server_close()
+
+    def _mail_server(self, options: dict[str, Any], store: Path | None) -> None:
+        from motcua.integrations.simulators import smtp
+
+        mailbox = smtp.Mailbox(store, refuse=tuple(options["refuse"]))
+        try:
+            controller = smtp.start_smtp(mailbox, options["host"], options["port"])
+            inbox = smtp.make_inbox(mailbox, options["host"], options["http_port"])
+        except (OSError, RuntimeError) as exc:
+            raise CommandError(
+                f"Không mở được cổng {options['port']} hoặc {options['http_port']}: {exc}"
+            ) from None
+        print(
+            f"Máy chủ thư mô phỏng: SMTP {options['host']}:{options['port']}, "
+            f"hộp thư http://{options['host']}:{options['http_port']}/ (Ctrl+C để dừng)",
+            file=sys.stderr,
+            flush=True,
+        )
+        try:
+            inbox.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            inbox.server_close()
+            controller.stop()
 
     def _bind(self, make: Any, options: dict[str, Any], state: Any) -> Any:
         try:
