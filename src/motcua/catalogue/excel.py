@@ -133,6 +133,7 @@ FEE_COLUMNS = (
     Column(("reduced_vnd",), "Mức thu từ trang đó (đồng/trang)", "int", width=14),
     Column(("cap_vnd",), "Tối đa mỗi bản (đồng)", "int", width=14),
     Column(("exemptions",), "Miễn, giảm", width=40),
+    Column(("exemption_rules",), "Các trường hợp miễn, giảm (JSON)", "json", width=40),
     Column(("note",), "Ghi chú", width=50),
 )
 

@@ -6,7 +6,7 @@ the pages of the original, for each copy."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from motcua.catalogue.models import Fee
 
@@ -49,3 +49,16 @@ def describe(fee: Fee) -> str:
     if fee.cap_vnd is not None:
         parts.append(_("tối đa %(amount)s/bản") % {"amount": vnd(fee.cap_vnd)})
     return "; ".join(parts)
+
+
+def exemption(fee: Fee, code: str) -> dict[str, object] | None:
+    """The exemption ``code`` of ``fee`` (``None``: the fee has no such case)."""
+    return next((dict(rule) for rule in fee.exemption_rules or [] if rule.get("code") == code), None)
+
+
+def exempted(amount_vnd: Decimal | None, percent: int) -> Decimal | None:
+    """What is left to pay when ``percent`` of ``amount_vnd`` is waived, to the đồng (half up)."""
+    if amount_vnd is None:
+        return None
+    left = amount_vnd * (100 - percent) / 100
+    return left.quantize(Decimal(1), rounding=ROUND_HALF_UP)

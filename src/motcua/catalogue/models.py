@@ -309,6 +309,9 @@ class Fee(models.Model):
         "tối đa mỗi bản (đồng)", max_digits=14, decimal_places=0, null=True, blank=True
     )
     exemptions = models.TextField("miễn, giảm", blank=True)
+    # The cases the amount is waived or reduced for, as data: [{"code", "label", "percent"}]
+    # (``schema.ExemptionDoc``); the officer picks one at intake (``fees.exempted``).
+    exemption_rules = models.JSONField("các trường hợp miễn, giảm", default=list, blank=True)
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:

@@ -121,6 +121,15 @@ class ComponentDoc(_Model):
     note: str = ""
 
 
+class ExemptionDoc(_Model):
+    """A case the fee is waived or reduced for (``percent`` of the amount waived), as the legal text
+    names it; the officer chooses it at intake when the applicant shows they qualify."""
+
+    code: Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    label: Annotated[str, Field(min_length=3, max_length=300)]
+    percent: Annotated[int, Field(ge=1, le=100)]
+
+
 class FeeDoc(_Model):
     """Phí, lệ phí. ``amount_vnd`` null means the amount is not known (not zero)."""
 
@@ -133,7 +142,17 @@ class FeeDoc(_Model):
     reduced_vnd: Annotated[int, Field(ge=0, le=99_999_999_999_999)] | None = None
     cap_vnd: Annotated[int, Field(ge=0, le=99_999_999_999_999)] | None = None
     exemptions: str = ""
+    exemption_rules: list[ExemptionDoc] = []
     note: str = ""
+
+    @model_validator(mode="after")
+    def _distinct_exemptions(self) -> FeeDoc:
+        codes = [rule.code for rule in self.exemption_rules]
+        if len(codes) != len(set(codes)):
+            raise ValueError("mỗi trường hợp miễn, giảm có một mã riêng")
+        if self.exemption_rules and self.basis != "fixed":
+            raise ValueError("chỉ khoản thu cố định mới có các trường hợp miễn, giảm theo tỷ lệ")
+        return self
 
 
 class StepDoc(_Model):

@@ -372,6 +372,9 @@ class DossierFee(models.Model):
     paid_at = models.DateTimeField("nộp lúc", null=True, blank=True)
     paid_online = models.BooleanField("nộp trực tuyến", default=False)
     receipt_ref = models.CharField("số biên lai / mã giao dịch", max_length=100, blank=True)
+    # The case of the catalogue fee's ``exemption_rules`` the applicant qualified for ({code, label,
+    # percent}); ``amount_vnd`` is then what is left to pay.
+    exemption = models.JSONField("miễn, giảm", default=dict, blank=True)
     source = models.JSONField("giá trị nguyên văn của tệp nhập", default=dict, blank=True)
 
     class Meta:

@@ -90,6 +90,7 @@ def version_dict(v: ProcedureVersion) -> dict[str, Any]:
                     else {}
                 ),
                 "exemptions": f.exemptions,
+                **({"exemption_rules": list(f.exemption_rules)} if f.exemption_rules else {}),
                 "note": f.note,
             }
             for f in sorted(v.fees.all(), key=lambda f: f.order)
@@ -126,6 +127,8 @@ def _desired_version_dict(v: VersionDoc, units: dict[str, OrgUnit]) -> dict[str,
         if fee["basis"] == "fixed":
             for key in PER_PAGE_KEYS:
                 fee.pop(key, None)
+        if not fee.get("exemption_rules"):  # written only when there are some
+            fee.pop("exemption_rules", None)
     data["workflow"].sort(key=lambda s: (s["order"], s["code"]))
     return data
 

@@ -326,6 +326,7 @@ def _write_version(
             reduced_vnd=Decimal(f.reduced_vnd) if f.reduced_vnd is not None else None,
             cap_vnd=Decimal(f.cap_vnd) if f.cap_vnd is not None else None,
             exemptions=f.exemptions,
+            exemption_rules=[rule.model_dump() for rule in f.exemption_rules],
             note=f.note,
         ),
         what="phí, lệ phí",

@@ -136,9 +136,34 @@ class IntakeForm(StaffForm):
                 label=_("Số lượng"), min_value=1, max_value=99, initial=c.quantity or 1, required=False
             )
             self.fields[f"c{c.pk}_file"] = ScanField(label=_("Tệp quét"))
+        # The fees the applicant may be exempted from (the catalogue's cases, as data).
+        self.fees = list(version.fees.all())
+        for f in self.fees:
+            if f.exemption_rules:
+                choices = [("", _("Không miễn, giảm"))] + [
+                    (rule["code"], _("%(label)s (miễn %(percent)s%%)") % rule) for rule in f.exemption_rules
+                ]
+                self.fields[f"fee{f.pk}_exemption"] = forms.ChoiceField(
+                    label=_("Miễn, giảm"), choices=choices, required=False
+                )
         self.style()
         # The applicant as checked by ``core.people``; the view finds or registers it when receiving.
         self.applicant: people.PersonIn | people.OrganisationIn | None = None
+
+    def fee_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"fee": f, "exemption": self[f"fee{f.pk}_exemption"] if f.exemption_rules else None}
+            for f in self.fees
+        ]
+
+    def exemptions(self) -> dict[int, str]:
+        """The exemptions chosen: catalogue fee id → case code."""
+        chosen = {}
+        for f in self.fees:
+            code = self.cleaned_data.get(f"fee{f.pk}_exemption") if f.exemption_rules else ""
+            if code:
+                chosen[f.pk] = str(code)
+        return chosen
 
     def _alternatives(self, c: Any) -> list[Any]:
         """The other components of ``c``'s alternative group (any one of the group will do)."""

@@ -4,7 +4,7 @@ refusal of an online dossier; the dossier codes and the receipt deadline.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -186,8 +186,10 @@ def receive_at_counter(
     channel: int = Channel.COUNTER,
     result_delivery: str = ResultDelivery.COUNTER,
     extra: dict[str, Any] | None = None,
+    exemptions: Mapping[int, str] | None = None,
 ) -> Dossier:
     """The one-stop officer receives a complete paper dossier (at the counter or by post): state 2.
+    ``exemptions``: the fee exemptions the applicant qualified for (catalogue fee id → case code).
 
     Checks the required components are ticked and the applicant's ID number, gives the next code of
     the receiving unit's day, and computes the due moment on the competent unit's calendar with the
@@ -250,7 +252,7 @@ def receive_at_counter(
                 },
                 steps=steps,
                 components=rows,
-                fees=_fees(found),
+                fees=_fees(found, exemptions),
             )
 
 

@@ -7,13 +7,14 @@ against the procedure's components, and the fees the dossier starts with.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
 
 from motcua.catalogue import cache as catalogue_cache
+from motcua.catalogue import fees
 from motcua.catalogue.models import Component, Procedure, WorkflowStep
 from motcua.core import staffing
 from motcua.core.identity import IdentityError, normalise_tax_code, parse_citizen_id
@@ -243,7 +244,28 @@ def _components(
     return rows
 
 
-def _fees(found: catalogue_cache.VersionBundle) -> list[DossierFee]:
-    return [
-        DossierFee(catalogue_fee=f, name=f.name, kind=f.kind, amount_vnd=f.amount_vnd) for f in found.fees
-    ]
+def _fees(
+    found: catalogue_cache.VersionBundle, exemptions: Mapping[int, str] | None = None
+) -> list[DossierFee]:
+    """The dossier's fee lines from the version's fees; ``exemptions`` (catalogue fee id → the code of one
+    of its ``exemption_rules``) waives that share of a line, kept on the line (``exemption``)."""
+    chosen = dict(exemptions or {})
+    unknown = set(chosen) - {f.pk for f in found.fees}
+    if unknown:
+        raise InvalidDossierInput(
+            "Khoản phí, lệ phí được miễn, giảm không thuộc thủ tục này.", code="fee_invalid"
+        )
+    lines = []
+    for f in found.fees:
+        line = DossierFee(catalogue_fee=f, name=f.name, kind=f.kind, amount_vnd=f.amount_vnd)
+        code = chosen.get(f.pk, "")
+        if code:
+            rule = fees.exemption(f, code)
+            if rule is None:
+                raise InvalidDossierInput(
+                    f"“{f.name}” không có trường hợp miễn, giảm “{code}”.", code="fee_exemption_invalid"
+                )
+            line.exemption = rule
+            line.amount_vnd = fees.exempted(f.amount_vnd, int(str(rule["percent"])))
+        lines.append(line)
+    return lines

@@ -231,6 +231,7 @@ def _receive(user: User, version: ProcedureVersion, form: IntakeForm) -> Dossier
             components=components,
             channel=data["channel"],
             result_delivery=data["result_delivery"],
+            exemptions=form.exemptions(),
         )
 
 
