@@ -42,6 +42,7 @@ from motcua.documents.models import CertificationSequence, CertifiedCopy, Docume
 from motcua.documents.results import check_pdf, new_code, public_url
 from motcua.documents.rules import CERTIFIED_COPY_RULE, FEE_SUPPORT_RULE
 from motcua.dossiers import scans
+from motcua.dossiers import services as dossier_services
 from motcua.dossiers.lookup import DossierDetail, dossier_detail
 from motcua.dossiers.models import Dossier, DossierComponent
 from motcua.dossiers.rules import STALE_MESSAGE, DossierConflict, DossierForbidden, StaleDossier, State
@@ -413,6 +414,19 @@ def certify_copy(
                 fee_vnd=money.fee,
                 supported_vnd=money.supported,
             )
+            listed = page_fee(locked)
+            if listed is not None and money.fee is not None:
+                # What the citizen pays for every copy certified in this dossier so far is the amount of
+                # its per-page fee line (the line showed the rate until now).
+                payable = sum(
+                    (c.payable_vnd or 0)
+                    for c in CertifiedCopy.objects.filter(
+                        document__dossier=locked, document__revocation__isnull=True
+                    )
+                )
+                dossier_services.set_computed_fee(
+                    locked, catalogue_fee_id=listed.pk, amount_vnd=Decimal(payable)
+                )
             audit.record(
                 "copy_certified",
                 object_type="documents.CertifiedCopy",

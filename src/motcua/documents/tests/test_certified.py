@@ -88,6 +88,8 @@ def test_the_chairman_certifies_a_scanned_original_as_a_signed_numbered_copy(w):
     assert [c.signer for c in report.signatures] == ["Cán bộ chutich_a", "Phường An Biên"]
     assert results.by_code(document.public_code) == document  # /xac-thuc/<code>/ finds it
     assert AuditEntry.objects.get(action="copy_certified").data["fee_vnd"] == 10000
+    # the dossier's per-page fee line now holds what the citizen pays (it showed the rate before)
+    assert d.fees.get(catalogue_fee__basis="per_page").amount_vnd == 10000
     # the dossier itself is not moved: the leader hands over, the result is marked ready later
     assert Dossier.objects.get(pk=d.pk).lock_version == 1
 
@@ -113,6 +115,7 @@ def test_the_budget_support_is_a_dated_rule(w):
     entry = document.certification
     # 2 × 2.000 + 118 × 1.000 = 122.000 đ, under the 200.000 đ cap; all of it supported
     assert (entry.fee_vnd, entry.supported_vnd, entry.payable_vnd) == (122000, 122000, 0)
+    assert d.fees.get(catalogue_fee__basis="per_page").amount_vnd == 0  # nothing left for the citizen
 
 
 def test_numbers_follow_in_the_ward_book_and_an_original_is_certified_once(w):

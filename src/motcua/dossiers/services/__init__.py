@@ -59,7 +59,12 @@ from motcua.dossiers.services.intake import (
 )
 from motcua.dossiers.services.intake_checks import CHANNEL_CODES, missing_components, unstaffed_step
 from motcua.dossiers.services.national_sync import Resent, resend_to_portal
-from motcua.dossiers.services.payment import confirm_online_payment, confirm_payment, request_payment
+from motcua.dossiers.services.payment import (
+    confirm_online_payment,
+    confirm_payment,
+    request_payment,
+    set_computed_fee,
+)
 from motcua.dossiers.services.routing import assign, hand_over, send_back
 from motcua.dossiers.services.supplements import receive_supplement, request_supplement
 
@@ -99,6 +104,7 @@ __all__ = [
     "reset_due",
     "return_result",
     "send_back",
+    "set_computed_fee",
     "step_unit",
     "stop",
     "submit_online",

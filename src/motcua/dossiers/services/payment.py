@@ -145,3 +145,16 @@ def confirm_online_payment(code: str, *, receipt_ref: str, amount_vnd: int) -> D
                 extra_fields={"paid_online": True},
             )
         return dossier
+
+
+def set_computed_fee(dossier: Dossier, *, catalogue_fee_id: int, amount_vnd: Decimal) -> int:
+    """The amount of a fee known only once the work is done (a certification's per-page fee: pages ×
+    copies, less the budget's share) becomes the amount of the dossier's unpaid line of that catalogue
+    fee — what the receipt, the payment and the national record then show. Runs in the caller's
+    transaction, which holds the dossier's row (``documents.certified.certify_copy``). Returns the lines
+    changed (0 when the line is paid already or the procedure lists no such fee)."""
+    if amount_vnd < 0 or amount_vnd != amount_vnd.to_integral_value():
+        raise InvalidDossierInput("Số tiền phải là số đồng nguyên, không âm.", code="fee_invalid")
+    return DossierFee.objects.filter(dossier=dossier, catalogue_fee_id=catalogue_fee_id, paid=False).update(
+        amount_vnd=amount_vnd
+    )
