@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from motcua.integrations.registry import Outcome
+
+UNREACHABLE_STATUSES = (502, 503, 504)
+TEMPORARY_STATUSES = (408, 429)
+
 
 class Unreachable(Exception):
     """The receiver could not be reached, or did not answer in time."""
@@ -121,3 +126,19 @@ class JsonClient:
         for conn in conns:
             conn.close()
         self._local = threading.local()
+
+
+def status_outcome(reply: Reply, system: str) -> Outcome | None:
+    """What an HTTP status alone says of a send, for every adapter (``None`` for a 2xx: the body
+    decides): 502/503/504 → the receiver is unreachable; another 5xx, 408, 429 → a temporary error; 401
+    → it does not accept our credentials (unreachable until they are fixed, never the message's fault);
+    another 4xx → the message is refused."""
+    if reply.status in UNREACHABLE_STATUSES:
+        return Outcome("unavailable", f"{system} tạm ngừng: {reply.text()}")
+    if reply.status >= 500 or reply.status in TEMPORARY_STATUSES:
+        return Outcome("retry", reply.text())
+    if reply.status == 401:
+        return Outcome("unavailable", f"{system} không nhận mã truy cập, phiên làm việc: {reply.text()}")
+    if reply.status >= 400:
+        return Outcome("rejected", reply.text())
+    return None

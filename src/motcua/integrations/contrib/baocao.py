@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from motcua.integrations.http import JsonClient, Unreachable
+from motcua.integrations.http import JsonClient, Unreachable, status_outcome
 from motcua.integrations.registry import Envelope, Outcome
 
 
@@ -31,12 +31,11 @@ class ReportingAdapter:
             reply = self.client.post("", message.payload, headers)
         except Unreachable as exc:
             return Outcome("unavailable", f"Không kết nối được hệ thống báo cáo: {exc}")
-        if reply.status in (502, 503, 504):
-            return Outcome("unavailable", reply.text())
-        if reply.status >= 500 or reply.status in (408, 429):
-            return Outcome("retry", reply.text())
-        if reply.status >= 400:
+        if reply.status == 401:  # a wrong token: refused for good, as this adapter always did
             return Outcome("rejected", reply.text())
+        failed = status_outcome(reply, "Hệ thống báo cáo")
+        if failed is not None:
+            return failed
         return Outcome("delivered", receipt=str(reply.body.get("MaTiepNhan", ""))[:120])
 
     def close(self) -> None:

@@ -24,14 +24,12 @@ from typing import Any
 
 from django.conf import settings
 
-from motcua.integrations.http import JsonClient, Reply, Unreachable
+from motcua.integrations.http import UNREACHABLE_STATUSES, JsonClient, Reply, Unreachable, status_outcome
 from motcua.integrations.registry import Envelope, Outcome, QueryFailed
 
 AUTH_PATH = "/auth"
 SERVICE_PATH = "/integration"
 SESSION_EXPIRED = -1
-UNREACHABLE_STATUSES = (502, 503, 504)
-TEMPORARY_STATUSES = (408, 429)
 
 
 class SessionRefused(Exception):
@@ -83,12 +81,18 @@ class DvcqgAdapter:
         headers = {"Idempotency-Key": message.idempotency_key} if idempotent else {}
         return self.client.post(SERVICE_PATH, body, headers)
 
+    def _call(self, message: Envelope, *, idempotent: bool = True) -> Reply:
+        """Post ``message`` in the current session, signing in again once when the portal no longer
+        accepts it. ``Unreachable``, ``SessionRefused`` as they come."""
+        session = self.session()
+        reply = self._post(session, message, idempotent=idempotent)
+        if reply.status == 401 or (reply.status == 200 and _code(reply.body) == SESSION_EXPIRED):
+            reply = self._post(self.session(stale=session), message, idempotent=idempotent)
+        return reply
+
     def send(self, message: Envelope) -> Outcome:
         try:
-            session = self.session()
-            reply = self._post(session, message)
-            if reply.status == 401 or (reply.status == 200 and _code(reply.body) == SESSION_EXPIRED):
-                reply = self._post(self.session(stale=session), message)
+            reply = self._call(message)
         except Unreachable as exc:
             return Outcome("unavailable", f"Không kết nối được Cổng DVCQG: {exc}")
         except SessionRefused as exc:
@@ -99,12 +103,8 @@ class DvcqgAdapter:
     def query(self, body: dict[str, Any]) -> dict[str, Any]:
         """Ask the portal (``LayThuTuc``, ``LayHoSoMoi``, ``XacNhanHoSo``, ``TraCuuHoSo``…): its answer, or
         ``QueryFailed``."""
-        envelope = Envelope(0, "query", "", "", body, 0)
         try:
-            session = self.session()
-            reply = self._post(session, envelope, idempotent=False)
-            if reply.status == 401 or (reply.status == 200 and _code(reply.body) == SESSION_EXPIRED):
-                reply = self._post(self.session(stale=session), envelope, idempotent=False)
+            reply = self._call(Envelope(0, "query", "", "", body, 0), idempotent=False)
         except Unreachable as exc:
             raise QueryFailed(f"Không kết nối được Cổng DVCQG: {exc}", unavailable=True) from None
         except SessionRefused as exc:
@@ -120,14 +120,9 @@ class DvcqgAdapter:
 
 def classify(reply: Reply) -> Outcome:
     """The outcome of one answer of the portal."""
-    if reply.status in UNREACHABLE_STATUSES:
-        return Outcome("unavailable", f"Cổng DVCQG tạm ngừng: {reply.text()}")
-    if reply.status >= 500 or reply.status in TEMPORARY_STATUSES:
-        return Outcome("retry", reply.text())
-    if reply.status == 401:
-        return Outcome("unavailable", f"Cổng DVCQG không nhận phiên làm việc: {reply.text()}")
-    if reply.status >= 400:
-        return Outcome("rejected", reply.text())
+    by_status = status_outcome(reply, "Cổng DVCQG")
+    if by_status is not None:
+        return by_status
     if _code(reply.body) != 0:
         return Outcome("rejected", reply.text())
     return Outcome("delivered", receipt=str(reply.body.get("MaTiepNhan", ""))[:120])

@@ -20,22 +20,10 @@ from typing import Any
 
 from django.conf import settings
 
-from motcua.integrations.http import JsonClient, Reply, Unreachable
+from motcua.integrations.http import JsonClient, Unreachable, status_outcome
 from motcua.integrations.registry import Envelope, Outcome
 
 ZNS_TOKEN_ERRORS = (-124, -216)  # access token invalid or expired
-
-
-def _http_outcome(reply: Reply) -> Outcome | None:
-    if reply.status in (502, 503, 504):
-        return Outcome("unavailable", reply.text())
-    if reply.status >= 500 or reply.status in (408, 429):
-        return Outcome("retry", reply.text())
-    if reply.status == 401:
-        return Outcome("unavailable", f"Nhà cung cấp không nhận mã truy cập: {reply.text()}")
-    if reply.status >= 400:
-        return Outcome("rejected", reply.text())
-    return None
 
 
 class ZaloAdapter:
@@ -56,7 +44,7 @@ class ZaloAdapter:
             reply = self.client.post("", body, {"access_token": self.token})
         except Unreachable as exc:
             return Outcome("unavailable", f"Không kết nối được Zalo: {exc}")
-        failed = _http_outcome(reply)
+        failed = status_outcome(reply, "Zalo")
         if failed is not None:
             return failed
         error = reply.body.get("error")
@@ -89,7 +77,7 @@ class SmsAdapter:
             reply = self.client.post("", body, {"Authorization": f"Bearer {self.token}"})
         except Unreachable as exc:
             return Outcome("unavailable", f"Không kết nối được nhà cung cấp SMS: {exc}")
-        failed = _http_outcome(reply)
+        failed = status_outcome(reply, "Nhà cung cấp SMS")
         if failed is not None:
             return failed
         if reply.body.get("code") != 0:
