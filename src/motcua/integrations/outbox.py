@@ -40,6 +40,31 @@ def _insert_sql(connection: Any, rows: int = 1) -> tuple[str, list[Any]]:
     return sql, fields
 
 
+def _connection() -> Any:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise OutboxError("outbox.enqueue phải được gọi bên trong giao dịch của thao tác nghiệp vụ.")
+    return connection
+
+
+def _message(topic: str, key: str, payload: dict[str, Any], idempotency_key: str) -> OutboxMessage:
+    """A checked, unsaved message; the payload round-trips through the encoder, so dates and decimals
+    are stored as the receiver will see them."""
+    if not topic or not key or not idempotency_key:
+        raise OutboxError("Thông điệp cần loại (topic), khóa (key) và khóa chống trùng (idempotency_key).")
+    body = json.loads(DjangoJSONEncoder().encode(payload))
+    return OutboxMessage(topic=topic, key=key, payload=body, idempotency_key=idempotency_key)
+
+
+def _insert(connection: Any, messages: Sequence[OutboxMessage]) -> Any:
+    """One ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` of ``messages``; the cursor's rows."""
+    sql, fields = _insert_sql(connection, len(messages))
+    params = [f.get_db_prep_save(f.pre_save(m, add=True), connection) for m in messages for f in fields]
+    with fastsql.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def enqueue(topic: str, key: str, payload: dict[str, Any], idempotency_key: str) -> OutboxMessage:
     """Add a pending message; the same ``idempotency_key`` twice returns the first message unchanged.
 
@@ -47,25 +72,15 @@ def enqueue(topic: str, key: str, payload: dict[str, Any], idempotency_key: str)
     with the change it reports, or not at all. One statement (``ON CONFLICT DO NOTHING``, PostgreSQL
     and SQLite ≥ 3.35): no savepoint, and a duplicate never aborts the caller's transaction.
     """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        raise OutboxError("outbox.enqueue phải được gọi bên trong giao dịch của thao tác nghiệp vụ.")
-    if not topic or not key or not idempotency_key:
-        raise OutboxError("Thông điệp cần loại (topic), khóa (key) và khóa chống trùng (idempotency_key).")
-    # Round-trip through the encoder, so dates and decimals are stored as the receiver will see them.
-    body = json.loads(DjangoJSONEncoder().encode(payload))
-    message = OutboxMessage(topic=topic, key=key, payload=body, idempotency_key=idempotency_key)
-    sql, fields = _insert_sql(connection)
-    params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
-    with fastsql.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    connection = _connection()
+    message = _message(topic, key, payload, idempotency_key)
+    rows = _insert(connection, [message])
+    if not rows:
         existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:  # pragma: no cover - the conflicting row cannot vanish inside the transaction
             raise OutboxError(f"Không ghi được thông điệp {idempotency_key}.")
         return existing
-    message.pk = row[0]
+    message.pk = rows[0][0]
     message._state.adding = False
     message._state.db = connection.alias
     return message
@@ -75,25 +90,9 @@ def enqueue_many(messages: Sequence[tuple[str, str, dict[str, Any], str]]) -> No
     """``enqueue`` several messages ``(topic, key, payload, idempotency_key)`` in one statement, in
     order (their ids follow the order given, so they are delivered in that order per key). A message
     whose idempotency key exists is skipped."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        raise OutboxError("outbox.enqueue phải được gọi bên trong giao dịch của thao tác nghiệp vụ.")
-    if not messages:
-        return
-    encoder = DjangoJSONEncoder()
-    sql, fields = _insert_sql(connection, len(messages))
-    params: list[Any] = []
-    for topic, key, payload, idempotency_key in messages:
-        if not topic or not key or not idempotency_key:
-            raise OutboxError(
-                "Thông điệp cần loại (topic), khóa (key) và khóa chống trùng (idempotency_key)."
-            )
-        message = OutboxMessage(
-            topic=topic, key=key, payload=json.loads(encoder.encode(payload)), idempotency_key=idempotency_key
-        )
-        params.extend(f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields)
-    with fastsql.cursor() as cursor:
-        cursor.execute(sql, params)
+    connection = _connection()
+    if messages:
+        _insert(connection, [_message(*m) for m in messages])
 
 
 def _open(topics: Sequence[str], keys: Sequence[str] | None) -> Q:
