@@ -24,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from motcua.integrations.simulators.common import serve
+from motcua.integrations.simulators.common import SimulatorHandler, serve
 
 MAX_BODY = 2 * 1024 * 1024
 
@@ -127,20 +127,8 @@ class Store:
 
 
 def handler_for(store: Store) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(SimulatorHandler):
         server_version = "motcua-baocao-simulator/1"
-        disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed-ACK stall)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _reply(self, status: int, body: Any) -> None:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
         def do_GET(self) -> None:
             with store.lock:

@@ -47,7 +47,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from motcua.integrations.simulators.common import serve
+from motcua.integrations.simulators.common import SimulatorHandler, serve
 
 MAX_BODY = 8 * 1024 * 1024
 DATE_FIELDS = ("NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy")
@@ -352,21 +352,9 @@ class Portal:
 
 
 def handler_for(portal: Portal) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(SimulatorHandler):
         server_version = "motcua-dvcqg-simulator/1"
         protocol_version = "HTTP/1.1"  # keep-alive, as the real adapter gateway
-        disable_nagle_algorithm = True  # headers and body leave at once (no 40 ms delayed-ACK stall)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _reply(self, status: int, body: Any) -> None:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
         def _body(self) -> Any:
             length = int(self.headers.get("Content-Length") or 0)

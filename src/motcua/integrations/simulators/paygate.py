@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from motcua.integrations.contrib.paygate import ANSWER_FIELDS, QUERY_FIELDS, SIGNATURE, canonical, sign, stamp
-from motcua.integrations.simulators.common import serve
+from motcua.integrations.simulators.common import SimulatorHandler, serve
 from motcua.workdays.domain import TZ
 
 PAY_PATH = "/paymentv2/vpcpay.html"
@@ -163,24 +163,8 @@ def _page(params: dict[str, str]) -> str:
 
 
 def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(SimulatorHandler):
         server_version = "motcua-paygate-simulator/1"
-        disable_nagle_algorithm = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _send(
-            self, status: int, body: str, kind: str = "text/html", headers: dict[str, str] | None = None
-        ) -> None:
-            data = body.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
@@ -198,7 +182,7 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                         "notifications": gateway.notifications,
                         "ipn_answers": gateway.ipn_answers,
                     }
-                self._send(200, json.dumps(state, ensure_ascii=False), "application/json")
+                self._reply(200, state)
             else:
                 self._send(404, "Không có địa chỉ này.", "text/plain")
 
@@ -211,7 +195,7 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                     body = json.loads(raw or "null")
                 except json.JSONDecodeError:
                     body = None
-                self._send(200, json.dumps(gateway.query(body), ensure_ascii=False), "application/json")
+                self._reply(200, gateway.query(body))
                 return
             if url.path != PAY_PATH:
                 self._send(404, "Không có địa chỉ này.", "text/plain")

@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from motcua.integrations.simulators.common import serve
+from motcua.integrations.simulators.common import SimulatorHandler, serve
 
 
 class Phones:
@@ -103,30 +103,18 @@ def _page(phones: Phones) -> str:
 
 
 def handler_for(phones: Phones) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(SimulatorHandler):
         server_version = "motcua-phone-simulator/1"
         protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _send(self, status: int, body: str, kind: str = "application/json") -> None:
-            data = body.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
         def do_GET(self) -> None:
             if self.path.rstrip("/") == "":
                 self._send(200, _page(phones), "text/html")
             elif self.path.startswith("/api/tin"):
                 with phones.lock:
-                    self._send(200, json.dumps({"tin": phones.messages}, ensure_ascii=False))
+                    self._reply(200, {"tin": phones.messages})
             else:
-                self._send(404, "{}")
+                self._reply(404, {})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -135,19 +123,14 @@ def handler_for(phones: Phones) -> type[BaseHTTPRequestHandler]:
             except (UnicodeDecodeError, json.JSONDecodeError):
                 body = None
             if self.path.rstrip("/") == "/zns":
-                self._send(
-                    200,
-                    json.dumps(phones.zns(self.headers.get("access_token", ""), body), ensure_ascii=False),
-                )
+                self._reply(200, phones.zns(self.headers.get("access_token", ""), body))
             elif self.path.rstrip("/") == "/sms":
                 if self.headers.get("Authorization", "") != f"Bearer {phones.token}":
-                    self._send(
-                        401, json.dumps({"code": 401, "message": "Sai mã truy cập"}, ensure_ascii=False)
-                    )
+                    self._reply(401, {"code": 401, "message": "Sai mã truy cập"})
                 else:
-                    self._send(200, json.dumps(phones.sms(body), ensure_ascii=False))
+                    self._reply(200, phones.sms(body))
             else:
-                self._send(404, "{}")
+                self._reply(404, {})
 
     return Handler
 

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from motcua.integrations.simulators.common import serve
+from motcua.integrations.simulators.common import SimulatorHandler, serve
 
 
 class Mailbox:
@@ -144,20 +144,8 @@ def _one(m: dict[str, Any]) -> str:
 
 
 def inbox_handler(mailbox: Mailbox) -> type[BaseHTTPRequestHandler]:
-    class Inbox(BaseHTTPRequestHandler):
+    class Inbox(SimulatorHandler):
         server_version = "motcua-mail-simulator/1"
-        disable_nagle_algorithm = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def _send(self, status: int, body: str, kind: str) -> None:
-            data = body.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", f"{kind}; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
@@ -166,11 +154,7 @@ def inbox_handler(mailbox: Mailbox) -> type[BaseHTTPRequestHandler]:
             elif url.path == "/api/thu":
                 address = (parse_qs(url.query).get("to") or [""])[0]
                 found = mailbox.to(address) if address else list(mailbox.messages)
-                self._send(
-                    200,
-                    json.dumps({"thu": found, "lap_lai": mailbox.repeats}, ensure_ascii=False),
-                    "application/json",
-                )
+                self._reply(200, {"thu": found, "lap_lai": mailbox.repeats})
             elif (
                 url.path.startswith("/thu/")
                 and url.path[5:].isascii()
