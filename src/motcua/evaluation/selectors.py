@@ -41,7 +41,6 @@ CHUNK = 5000  # rows per round trip of a server-side cursor
 # trips), smaller elsewhere (a literal ``IN`` list must stay far under SQLite's variable limit).
 BATCH = {"postgresql": 20_000}
 BATCH_DEFAULT = 2000
-_SYNC_RANK = syncstate.RANK
 
 
 class EvaluationInputError(DomainError):
@@ -291,7 +290,7 @@ def _sync(codes: list[str]) -> dict[str, str]:
         .distinct()
     )
     for key, status in _stream(rows):
-        if _SYNC_RANK.get(status, 0) > _SYNC_RANK.get(best.get(key, ""), 0):
+        if syncstate.RANK.get(status, 0) > syncstate.RANK.get(best.get(key, ""), 0):
             best[key] = status
     return best
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -21,7 +21,7 @@ from django.db import transaction
 from motcua.core.models import OrgUnit
 from motcua.dossiers import syncstate
 from motcua.dossiers.sync import TOPIC_DONG_BO
-from motcua.evaluation import selectors
+from motcua.evaluation import latelist, selectors
 from motcua.evaluation.formulas.facts import Period
 from motcua.integrations.models import OutboxMessage
 
@@ -75,9 +75,9 @@ class Reconciliation:
 
 
 def month_period(month: date) -> Period:
+    """The whole month of ``month`` (the dossiers received in it)."""
     first = month.replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return Period(first, last)
+    return Period(first, latelist.month_end(first))
 
 
 def _open_records() -> dict[str, bool]:

@@ -59,7 +59,7 @@ class Report:
         }
 
 
-def _bounds(day: date) -> tuple[datetime, datetime]:
+def day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0, 0), tzinfo=TZ)
     return start, start + timedelta(days=1)
 
@@ -68,7 +68,7 @@ def daily(day: date, *, fix: bool = False, unit_ids: frozenset[int] | None = Non
     """The reconciliation of ``day`` (local date) — of the dossiers of ``unit_ids`` when given; with
     ``fix``, the payments the gateway took but we never heard of are settled."""
     gateway = registry.payment_gateway()
-    start, end = _bounds(day)
+    start, end = day_bounds(day)
     report = Report(day)
     payments = Payment.objects.filter(
         method=Payment.Method.ONLINE, created_at__gte=start, created_at__lt=end
@@ -115,7 +115,7 @@ def daily(day: date, *, fix: bool = False, unit_ids: frozenset[int] | None = Non
             ok = reply.paid == paid_here and (not reply.paid or reply.amount_vnd == amount)
             note = payment.failure if paid_here and payment.failure else ""
             if not ok and reply.paid and payment.status == Payment.Status.STARTED and fix:
-                services._settle(
+                services.settle(
                     reply,
                     {"reconciliation": day.isoformat(), "reference": payment.reference},
                     source=PaymentNotice.Source.QUERY,

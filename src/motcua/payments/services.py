@@ -145,12 +145,14 @@ def apply_reply(params: dict[str, str], *, source: str, ip: str | None) -> tuple
                 data={"source": source, "ip": ip or ""},
             )
         return BAD_SIGNATURE, "Invalid signature", None
-    return _settle(reply, params, source=source, ip=ip)
+    return settle(reply, params, source=source, ip=ip)
 
 
-def _settle(
+def settle(
     reply: GatewayReply, params: dict[str, Any], *, source: str, ip: str | None
 ) -> tuple[str, str, Payment | None]:
+    """Apply a verified word of the gateway on a payment, once (the payment row locked): a notification,
+    a return, or a reconciliation's query answer. ``(RspCode, message, payment)``."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(reference=reply.reference).first()
         if payment is None:

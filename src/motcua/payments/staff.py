@@ -47,7 +47,7 @@ def payments_page(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST":
         report = reconcile.daily(day, fix=data.get("fix") == "1", unit_ids=ids)
-    start, end = reconcile._bounds(day)
+    start, end = reconcile.day_bounds(day)
     payments = (
         Payment.objects.filter(created_at__gte=start, created_at__lt=end, dossier__competent_unit_id__in=ids)
         .select_related("dossier")
