@@ -13,6 +13,14 @@ from django.core.management.base import BaseCommand
 DEMO_WEB_WORKERS = 2
 
 
+def _use(account: dict[str, str]) -> None:
+    """Point this process (the web server it starts) and the worker (the environment it inherits) at a
+    simulator's address and account."""
+    os.environ.update(account)
+    for name, value in account.items():
+        setattr(settings, name, value)
+
+
 class Command(BaseCommand):
     help = "Chuẩn bị và chạy bản trình diễn: migrate, nạp dữ liệu Hải Phòng, chạy web và tiến trình nền."
 
@@ -93,9 +101,8 @@ class Command(BaseCommand):
             "ZALO_ACCESS_TOKEN": "motcua-demo",
             "ZALO_TEMPLATE_ID": "256001",
         }
-        os.environ.update(account, MOTCUA_NOTIFY_CHANNELS="email,sms,zalo")
-        for name, value in account.items():
-            setattr(settings, name, value)
+        _use(account)
+        os.environ["MOTCUA_NOTIFY_CHANNELS"] = "email,sms,zalo"
         settings.MOTCUA_NOTIFY_CHANNELS = ["email", "sms", "zalo"]
         self.stderr.write(f"Tin nhắn Zalo, SMS mô phỏng: {base}/")
         return phones
@@ -114,9 +121,7 @@ class Command(BaseCommand):
             "PAYMENT_MERCHANT": "MOTCUA01",
             "PAYMENT_SECRET": secret,
         }
-        os.environ.update(account)
-        for name, value in account.items():
-            setattr(settings, name, value)
+        _use(account)
         self.stderr.write(f"Cổng thanh toán mô phỏng: {base}/_simulator/state")
         return gateway
 
@@ -141,8 +146,6 @@ class Command(BaseCommand):
         endpoint = f"http://{host}:{port}"
         # The simulator's demo account; the worker and the web processes read these from the environment.
         account = {"DVCQG_ENDPOINT": endpoint, "DVCQG_USERNAME": "motcua", "DVCQG_PASSWORD": "motcua"}
-        os.environ.update(account)
-        for name, value in account.items():
-            setattr(settings, name, value)
+        _use(account)
         self.stderr.write(f"Cổng DVCQG mô phỏng: {endpoint}/_simulator/state (lưu tại {store})")
         return portal
