@@ -28,20 +28,17 @@ from django.conf import settings
 
 from motcua.integrations.http import JsonClient, Unreachable
 from motcua.integrations.registry import GatewayReply, PayOrder, QueryFailed
-from motcua.workdays.domain import TZ, to_local
+from motcua.workdays.domain import TZ, parse_stamp, stamp
 
 VERSION = "2.1.0"
 SIGNATURE = "vnp_SecureHash"
 
 
-def stamp(moment: datetime) -> str:
-    return f"{to_local(moment):%Y%m%d%H%M%S}"
-
-
-def parse_stamp(text: str) -> datetime | None:
+def paid_at(text: str) -> datetime | None:
+    """``vnp_PayDate`` (``yyyyMMddHHmmss``, Vietnamese time); ``None`` when it is not one."""
     try:
-        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=TZ)
-    except (TypeError, ValueError):
+        return parse_stamp(text)
+    except ValueError:
         return None
 
 
@@ -105,7 +102,7 @@ class Paygate:
             status=status,
             transaction_no=str(params.get("vnp_TransactionNo") or ""),
             bank_code=str(params.get("vnp_BankCode") or ""),
-            paid_at=parse_stamp(str(params.get("vnp_PayDate") or "")),
+            paid_at=paid_at(str(params.get("vnp_PayDate") or "")),
             message=str(params.get("vnp_OrderInfo") or ""),
         )
 
@@ -151,7 +148,7 @@ class Paygate:
             status=answer.get("vnp_TransactionStatus", ""),
             transaction_no=answer.get("vnp_TransactionNo", ""),
             bank_code=answer.get("vnp_BankCode", ""),
-            paid_at=parse_stamp(answer.get("vnp_PayDate", "")),
+            paid_at=paid_at(answer.get("vnp_PayDate", "")),
             message=answer.get("vnp_Message", ""),
         )
 

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from motcua.integrations.simulators.common import SimulatorHandler, serve
+from motcua.workdays.domain import parse_stamp
 
 MAX_BODY = 8 * 1024 * 1024
 DATE_FIELDS = ("NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayTra", "NgayKetThucXuLy")
@@ -74,12 +75,11 @@ class Refused(Exception):
 
 
 def _stamp_ok(value: Any) -> bool:
+    """``""`` (not known) or a real ``yyyyMMddHHmmss``."""
     if value == "":
         return True
-    if not isinstance(value, str) or len(value) != 14 or not value.isascii() or not value.isdigit():
-        return False
     try:
-        datetime.strptime(value, "%Y%m%d%H%M%S")
+        parse_stamp(value)
     except ValueError:
         return False
     return True

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from motcua.integrations.contrib.paygate import ANSWER_FIELDS, QUERY_FIELDS, SIGNATURE, canonical, sign, stamp
+from motcua.integrations.contrib.paygate import ANSWER_FIELDS, QUERY_FIELDS, SIGNATURE, canonical, sign
 from motcua.integrations.simulators.common import SimulatorHandler, serve
-from motcua.workdays.domain import TZ
+from motcua.workdays.domain import TZ, stamp
 
 PAY_PATH = "/paymentv2/vpcpay.html"
 QUERY_PATH = "/merchant_webapi/api/transaction"

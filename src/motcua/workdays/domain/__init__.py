@@ -14,6 +14,8 @@ from .calendar import (
     StatutoryRules,
     YearRules,
     YearRulesSource,
+    parse_stamp,
+    stamp,
     to_local,
 )
 from .deadlines import (
@@ -51,7 +53,9 @@ __all__ = [
     "due_after_pauses",
     "effective_receipt",
     "parse_limit",
+    "parse_stamp",
     "parse_unit",
+    "stamp",
     "to_local",
     "working_seconds_between",
 ]

@@ -53,6 +53,29 @@ def to_local(moment: datetime) -> datetime:
     return moment.astimezone(TZ)
 
 
+def stamp(moment: datetime | None) -> str:
+    """``yyyyMMddHHmmss`` in Vietnamese time (the national systems' date form), or ``""``."""
+    if moment is None:
+        return ""
+    m = to_local(moment)
+    return "%04d%02d%02d%02d%02d%02d" % (m.year, m.month, m.day, m.hour, m.minute, m.second)  # noqa: UP031 — twice as fast as strftime
+
+
+def parse_stamp(text: str) -> datetime:
+    """A local ``yyyyMMddHHmmss`` as an aware datetime; ``ValueError`` when it is not one."""
+    if not isinstance(text, str) or len(text) != 14 or not text.isascii() or not text.isdigit():
+        raise ValueError(text)
+    return datetime(
+        int(text[0:4]),
+        int(text[4:6]),
+        int(text[6:8]),
+        int(text[8:10]),
+        int(text[10:12]),
+        int(text[12:14]),
+        tzinfo=TZ,
+    )
+
+
 def _as_date(day: date) -> date:
     # datetime is a subclass of date but never equals one, so it would silently miss every dict key.
     if isinstance(day, datetime):
