@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from django.conf import settings
@@ -220,6 +220,46 @@ def payment_gateway() -> PaymentGateway | None:
     if not path:
         return None
     factory: Callable[[], PaymentGateway | None] = import_string(path)
+    return factory()
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A person as the national population database (Cơ sở dữ liệu quốc gia về dân cư) records them."""
+
+    citizen_id: str  # số định danh cá nhân, 12 digits
+    full_name: str
+    birth_date: date | None  # None when the registry gives no full date
+    gender: str  # "male" | "female" | "" (not given)
+    permanent_address: str  # nơi thường trú
+    current_address: str  # nơi ở hiện tại
+    birth_place: str  # nơi sinh
+    hometown: str  # quê quán
+    ethnicity: str  # dân tộc
+    nationality: str  # quốc tịch
+    record_code: str  # the code of the record consulted (the national sync's ``MaCSDL``)
+
+
+class PopulationRegistry(Protocol):
+    label: str
+
+    def lookup(self, citizen_id: str) -> Resident | None:
+        """The resident with this number; ``None`` when the registry has nobody with it. A number that
+        cannot be one raises ``ValueError`` (``core.identity.IdentityError``, its message for the user)
+        before anything is sent; ``QueryFailed`` when the registry cannot answer (unreachable, our key
+        refused: ``unavailable``) or refuses the question."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def population_registry() -> PopulationRegistry | None:
+    """The configured population registry (setting ``MOTCUA_POPULATION_REGISTRY``: a factory), or
+    ``None`` (no factory, or the factory's system is not configured). Close it after use."""
+    path = settings.MOTCUA_POPULATION_REGISTRY
+    if not path:
+        return None
+    factory: Callable[[], PopulationRegistry | None] = import_string(path)
     return factory()
 
 

@@ -49,6 +49,18 @@ class Command(BaseCommand):
             help="Cổng SMTP của máy chủ thư mô phỏng chạy kèm; hộp thư web ở cổng kế tiếp (mặc định 8025).",
         )
         parser.add_argument(
+            "--vneid-port",
+            type=int,
+            default=8095,
+            help="Cổng của hệ thống định danh điện tử (VNeID) mô phỏng chạy kèm (mặc định 8095).",
+        )
+        parser.add_argument(
+            "--population-port",
+            type=int,
+            default=8096,
+            help="Cổng của Cơ sở dữ liệu quốc gia về dân cư mô phỏng chạy kèm (mặc định 8096).",
+        )
+        parser.add_argument(
             "--dvcqg-port",
             type=int,
             default=8092,
@@ -76,6 +88,14 @@ class Command(BaseCommand):
         gateway = None
         if not settings.PAYMENT_GATEWAY_URL:
             gateway = self._gateway(options["host"], options["port"], options["paygate_port"])
+        # Citizens sign in through a local identity provider standing for VNeID, and their records are
+        # looked up in a local population registry (unless real ones are configured).
+        identity = None
+        if not settings.MOTCUA_OIDC_ISSUER:
+            identity = self._identity(options["host"], options["port"], options["vneid_port"])
+        population = None
+        if not settings.MOTCUA_POPULATION_URL:
+            population = self._population(options["host"], options["population_port"])
         worker = subprocess.Popen([sys.executable, "-m", "motcua", "worker"])
         try:
             serve = {"host": options["host"], "port": options["port"]}
@@ -83,7 +103,7 @@ class Command(BaseCommand):
                 serve["workers"] = DEMO_WEB_WORKERS
             call_command("serve", **serve)
         finally:
-            for process in (worker, portal, mail, gateway, phones):
+            for process in (worker, portal, mail, gateway, phones, identity, population):
                 if process is not None:
                     process.terminate()
                     process.wait(timeout=10)
@@ -124,6 +144,38 @@ class Command(BaseCommand):
         _use(account)
         self.stderr.write(f"Cổng thanh toán mô phỏng: {base}/_simulator/state")
         return gateway
+
+    def _identity(self, host: str, web_port: int, port: int) -> subprocess.Popen[bytes]:
+        key = Path(settings.VAR_DIR) / "vneid-simulator-key.pem"  # kept: signed tokens stay verifiable
+        secret = "motcua-demo-vneid-secret"  # noqa: S105 — the simulator's demo client
+        issuer = f"http://{host}:{port}"
+        command = [sys.executable, "-m", "motcua", "integrations", "simulator", "vneid", "--host", host]
+        command += ["--port", str(port), "--issuer", issuer, "--key-file", str(key)]
+        command += ["--client-id", "motcua-demo", "--client-secret", secret]
+        # Redirect URIs: anything under the demo's own address (as typed, or as localhost).
+        command += ["--redirect-prefix", f"http://{host}:{web_port}/"]
+        if host == "127.0.0.1":
+            command += ["--redirect-prefix", f"http://localhost:{web_port}/"]
+        identity = subprocess.Popen(command)  # noqa: S603 — our own command
+        _use(
+            {
+                "MOTCUA_OIDC_ISSUER": issuer,
+                "MOTCUA_OIDC_CLIENT_ID": "motcua-demo",
+                "MOTCUA_OIDC_CLIENT_SECRET": secret,
+            }
+        )
+        self.stderr.write(f"Định danh điện tử (VNeID) mô phỏng: {issuer}/.well-known/openid-configuration")
+        return identity
+
+    def _population(self, host: str, port: int) -> subprocess.Popen[bytes]:
+        key = "motcua-demo-population-key"
+        command = [sys.executable, "-m", "motcua", "integrations", "simulator", "population"]
+        command += ["--host", host, "--port", str(port), "--key", key]
+        population = subprocess.Popen(command)  # noqa: S603 — our own command
+        url = f"http://{host}:{port}/tra-cuu-cong-dan"
+        _use({"MOTCUA_POPULATION_URL": url, "MOTCUA_POPULATION_KEY": key})
+        self.stderr.write(f"Cơ sở dữ liệu quốc gia về dân cư mô phỏng: {url}")
+        return population
 
     def _mail(self, host: str, port: int) -> subprocess.Popen[bytes]:
         store = Path(settings.VAR_DIR) / "mail-simulator.jsonl"

@@ -12,6 +12,11 @@ Machine output (JSON) goes alone to stdout, messages to stderr; a refusal exits 
                                           [--ipn-fail-first N] [--store FILE]
     motcua integrations simulator phone --port 8027 [--token T] [--store FILE]
     motcua integrations simulator smtp --port 8025 --http-port 8026 [--store FILE] [--refuse ADDRESS …]
+    motcua integrations simulator vneid --port 8095 [--issuer URL] [--client-id ID --client-secret S]
+                                        [--redirect-uri URI …] [--redirect-prefix URL …] [--people FILE]
+                                        [--key-file F] [--password P] [--down-seconds S] [--slow-ms M]
+    motcua integrations simulator population --port 8096 [--people FILE] [--key K] [--down-seconds S]
+                                             [--slow-ms M]
 
 Delivery runs continuously in ``motcua worker``; ``send-pending`` is for operators and tests.
 """
@@ -90,6 +95,44 @@ class Command(BaseCommand):
             "--token", default="motcua", help="Mã truy cập (access_token của OA, Bearer của SMS)."
         )
         ph.add_argument("--store", default=None, help="Tệp JSON-lines ghi các tin nhận được.")
+        idp = systems.add_parser(
+            "vneid", help="Hệ thống định danh điện tử (VNeID) mô phỏng: nhà cung cấp OpenID Connect."
+        )
+        idp.add_argument("--host", default="127.0.0.1")
+        idp.add_argument("--port", type=int, default=8095)
+        idp.add_argument("--issuer", default="", help="Định danh (issuer); mặc định http://HOST:PORT.")
+        idp.add_argument("--client-id", default="motcua-demo", help="Mã ứng dụng được đăng ký.")
+        idp.add_argument(
+            "--client-secret", default="motcua-demo-vneid-secret", help="Khóa bí mật của ứng dụng."
+        )
+        idp.add_argument(
+            "--redirect-uri", action="append", default=[], help="Địa chỉ quay về được đăng ký (lặp lại được)."
+        )
+        idp.add_argument(
+            "--redirect-prefix",
+            action="append",
+            default=[],
+            help="Tiền tố địa chỉ quay về được chấp nhận (lặp lại được). Không khai báo địa chỉ nào: "
+            "chấp nhận mọi địa chỉ http://127.0.0.1:* và http://localhost:*.",
+        )
+        idp.add_argument("--people", default=None, help="Tệp JSON người dân mẫu (mặc định tệp kèm theo).")
+        idp.add_argument(
+            "--key-file", default=None, help="Tệp khóa ký RSA (PEM); chưa có thì tạo mới và ghi vào đó."
+        )
+        idp.add_argument("--password", default="123456", help="Mật khẩu mô phỏng của mọi người dân mẫu.")
+        idp.add_argument("--down-seconds", type=float, default=0, help="Ngừng hoạt động S giây đầu.")
+        idp.add_argument("--slow-ms", type=int, default=0, help="Chờ M mili giây trước mỗi câu trả lời.")
+        pop = systems.add_parser("population", help="Cơ sở dữ liệu quốc gia về dân cư mô phỏng (tra cứu).")
+        pop.add_argument("--host", default="127.0.0.1")
+        pop.add_argument("--port", type=int, default=8096)
+        pop.add_argument("--people", default=None, help="Tệp JSON người dân mẫu (mặc định tệp kèm theo).")
+        pop.add_argument(
+            "--key",
+            default="motcua-demo-population-key",
+            help="Khóa truy cập (X-Api-Key); rỗng: không yêu cầu.",
+        )
+        pop.add_argument("--down-seconds", type=float, default=0, help="Ngừng hoạt động S giây đầu.")
+        pop.add_argument("--slow-ms", type=int, default=0, help="Chờ M mili giây trước mỗi câu trả lời.")
         bc = systems.add_parser("baocao", help="Hệ thống thông tin báo cáo quốc gia mô phỏng.")
         bc.add_argument("--host", default="127.0.0.1")
         bc.add_argument("--port", type=int, default=8090)
@@ -147,7 +190,7 @@ class Command(BaseCommand):
         self._out(options, overview, "\n".join(lines))
 
     def _simulator(self, options: dict[str, Any]) -> None:
-        store = Path(options["store"]) if options["store"] else None
+        store = Path(options["store"]) if options.get("store") else None
         if options["system"] == "smtp":
             self._mail_server(options, store)
             return
@@ -168,6 +211,22 @@ class Command(BaseCommand):
             )
             server = self._bind(paygate.make_server, options, gateway)
             name = "Cổng thanh toán mô phỏng"
+        elif options["system"] == "vneid":
+            from motcua.integrations.simulators import vneid
+
+            server = self._bind(vneid.make_server, options, self._provider(options))
+            name = "Hệ thống định danh điện tử (VNeID) mô phỏng"
+        elif options["system"] == "population":
+            from motcua.integrations.simulators import population
+
+            registry = population.Registry(
+                self._people(options),
+                key=options["key"],
+                down_seconds=options["down_seconds"],
+                slow_ms=options["slow_ms"],
+            )
+            server = self._bind(population.make_server, options, registry)
+            name = "Cơ sở dữ liệu quốc gia về dân cư mô phỏng"
         elif options["system"] == "dvcqg":
             from motcua.integrations.simulators import dvcqg
 
@@ -203,6 +262,37 @@ class Command(BaseCommand):
             pass
         finally:
             server.server_close()
+
+    def _people(self, options: dict[str, Any]) -> Any:
+        from motcua.integrations.simulators.people import load_people
+
+        try:
+            return load_people(Path(options["people"]) if options["people"] else None)
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"Không đọc được tệp người dân mẫu: {exc}") from None
+
+    def _provider(self, options: dict[str, Any]) -> Any:
+        from motcua.integrations.simulators import vneid
+
+        try:
+            key = vneid.load_key(Path(options["key_file"]) if options["key_file"] else None)
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"Không đọc được tệp khóa ký: {exc}") from None
+        client = vneid.Client(
+            options["client_id"],
+            options["client_secret"],
+            redirect_uris=tuple(options["redirect_uri"]),
+            redirect_prefixes=tuple(options["redirect_prefix"]),
+        )
+        return vneid.Provider(
+            [client],
+            self._people(options),
+            issuer=options["issuer"],
+            key=key,
+            password=options["password"],
+            down_seconds=options["down_seconds"],
+            slow_ms=options["slow_ms"],
+        )
 
     def _mail_server(self, options: dict[str, Any], store: Path | None) -> None:
         from motcua.integrations.simulators import smtp
