@@ -59,7 +59,7 @@ def test_a_wrong_address_gets_the_error_page_of_its_area_in_the_chosen_language(
 
     # An unexpected failure: the standalone 500 page (no traceback), in English too.
     with monkeypatch.context() as patched:
-        patched.setattr("motcua.portal.views.search_procedures", _explode)
+        patched.setattr("motcua.portal.views.procedure_cards", _explode)
         response = page.goto(page.base + "/")
     assert response is not None and response.status == 500
     assert page.inner_text("h1") == "System error"

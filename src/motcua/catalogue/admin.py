@@ -12,7 +12,15 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from motcua.catalogue import rules
-from motcua.catalogue.models import Component, Fee, Field, Procedure, ProcedureVersion, WorkflowStep
+from motcua.catalogue.models import (
+    Component,
+    DocumentType,
+    Fee,
+    Field,
+    Procedure,
+    ProcedureVersion,
+    WorkflowStep,
+)
 from motcua.catalogue.selectors import search_token_filter
 from motcua.catalogue.services import (
     hours_per_day_on,
@@ -27,6 +35,16 @@ from motcua.core.text import search_tokens
 @admin.register(Field)
 class FieldAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    """Loại giấy tờ. Codes are motcua's own (the national catalogue's are not published): a code in use
+    by a procedure file should not change."""
+
+    list_display = ["code", "name", "kind", "reusable"]
+    list_filter = ["kind", "reusable"]
     search_fields = ["code", "name"]
 
 
@@ -79,20 +97,19 @@ class ProcedureAdmin(admin.ModelAdmin):
         refresh_procedure(form.instance)
 
 
-class ComponentInline(admin.TabularInline):
+class ComponentInline(admin.StackedInline):
+    """The e-form (a JSON Schema) is checked by ``Component.clean`` with ``eforms.check_schema``: a schema
+    the portal could not show is refused with each problem in Vietnamese."""
+
     model = Component
     extra = 0
     fields = [
-        "order",
-        "code",
+        ("order", "code"),
         "name",
-        "kind",
-        "quantity",
-        "role",
-        "required",
-        "channels",
-        "alternative_group",
-        "form_template",
+        ("kind", "quantity", "role", "required"),
+        ("channels", "alternative_group"),
+        ("doc_type", "form_template"),
+        "eform_schema",
         "note",
     ]
 
@@ -100,7 +117,7 @@ class ComponentInline(admin.TabularInline):
 class FeeInline(admin.TabularInline):
     model = Fee
     extra = 0
-    fields = ["order", "name", "kind", "amount_vnd", "exemptions", "note"]
+    fields = ["order", "name", "kind", "amount_vnd", "pay_first", "exemptions", "note"]
 
 
 class WorkflowFormSet(BaseInlineFormSet):
@@ -195,7 +212,15 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         ("Thời hạn", {"fields": ("time_limit_value", "time_limit_unit", "time_limit_text")}),
         (
             "Kết quả và trực tuyến",
-            {"fields": ("result_types", "paper_result_required", "online_level", "online_partial_reason")},
+            {
+                "fields": (
+                    "result_types",
+                    "result_doc_type",
+                    "paper_result_required",
+                    "online_level",
+                    "online_partial_reason",
+                )
+            },
         ),
         ("Căn cứ và nguồn", {"fields": ("legal_bases", "sources", "notes", "verified")}),
     )

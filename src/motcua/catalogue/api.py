@@ -83,6 +83,9 @@ class ProcedureFeeOut(Schema):
     amount_vnd: int | None = PydanticField(
         description="Mức thu; null khi chưa có số liệu (không phải 0 đồng)."
     )
+    pay_first: bool = PydanticField(
+        description="Nộp khi nộp hồ sơ trực tuyến, trước khi cơ quan tiếp nhận hồ sơ."
+    )
     exemptions: str
     note: str
 
@@ -244,6 +247,7 @@ def get_procedure(
                 kind=f.kind,
                 kind_display=f.get_kind_display(),
                 amount_vnd=int(f.amount_vnd) if f.amount_vnd is not None else None,
+                pay_first=f.pay_first,
                 exemptions=f.exemptions,
                 note=f.note,
             )

@@ -20,6 +20,7 @@ class CatalogueConfig(AppConfig):
             "catalogue.Component",
             "catalogue.Fee",
             "catalogue.WorkflowStep",
+            "catalogue.DocumentType",
         )
 
         schedule.register(

@@ -90,6 +90,7 @@ PROCEDURE_COLUMNS = (
     Column(("time_limit", "text"), "Thời hạn (nguyên văn)", width=40),
     Column(("target_groups",), "Đối tượng thực hiện", "list", width=24),
     Column(("result_types",), "Kết quả thực hiện", "list", width=30),
+    Column(("result_doc_type",), "Loại giấy tờ kết quả (mã)", width=16),
     Column(("paper_result_required",), "Kết quả là giấy tờ", "bool", width=10),
     Column(("legal_bases",), "Căn cứ pháp lý", "list", width=40),
     Column(
@@ -117,6 +118,7 @@ COMPONENT_COLUMNS = (
     Column(("required",), "Bắt buộc", "bool", width=9),
     Column(("channels",), "Áp dụng khi nộp (trống: mọi hình thức)", "choices", CHANNELS, 16),
     Column(("alternative_group",), "Nhóm thay thế", width=14),
+    Column(("doc_type",), "Loại giấy tờ (mã)", width=16),
     Column(("form_template",), "Mẫu đơn, tờ khai", width=24),
     Column(("eform_schema",), "Biểu mẫu điện tử (JSON)", "json", width=24),
     Column(("note",), "Ghi chú", width=40),
@@ -134,6 +136,7 @@ FEE_COLUMNS = (
     Column(("cap_vnd",), "Tối đa mỗi bản (đồng)", "int", width=14),
     Column(("exemptions",), "Miễn, giảm", width=40),
     Column(("exemption_rules",), "Các trường hợp miễn, giảm (JSON)", "json", width=40),
+    Column(("pay_first",), "Nộp khi nộp hồ sơ trực tuyến", "bool", width=12),
     Column(("note",), "Ghi chú", width=50),
 )
 

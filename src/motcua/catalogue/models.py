@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from motcua.catalogue.eforms import check_schema
 from motcua.core.models import OrgUnit, Role
 from motcua.core.text import fold
 
@@ -42,6 +43,9 @@ VERIFIED_LABELS = {
     "workflow": "quy trình nội bộ (mẫu trình diễn)",
     "channels": "hình thức nộp",
     "agency": "cơ quan thực hiện",
+    "sequence": "trình tự thực hiện",
+    "method": "cách thức thực hiện",
+    "target_groups": "đối tượng thực hiện",
 }
 
 
@@ -54,6 +58,38 @@ class Field(models.Model):
     class Meta:
         verbose_name = "lĩnh vực"
         verbose_name_plural = "lĩnh vực"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentType(models.Model):
+    """Loại giấy tờ: the kind of paper a component asks for or a procedure issues (Giấy khai sinh, Thẻ
+    căn cước…). The national catalogue's codes are not published: the codes are motcua's own, stable
+    ones (docs/rules.md). A ``reusable`` paper is one the state issues and keeps, so a citizen picks it
+    from the personal data warehouse (kho quản lý dữ liệu điện tử, NĐ 45/2020) instead of uploading it.
+    """
+
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", "Giấy tờ tùy thân"
+        CIVIL_STATUS = "civil_status", "Giấy tờ hộ tịch"
+        CERTIFICATE = "certificate", "Giấy chứng nhận, giấy phép"
+        OTHER = "other", "Giấy tờ khác"
+
+    code = models.CharField("mã loại giấy tờ", max_length=40, unique=True)
+    name = models.CharField("tên loại giấy tờ", max_length=255)
+    kind = models.CharField("nhóm", max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    reusable = models.BooleanField(
+        "tái sử dụng từ kho dữ liệu",
+        default=False,
+        help_text="Giấy tờ do cơ quan nhà nước cấp và lưu giữ: công dân chọn từ kho dữ liệu điện tử "
+        "của mình thay vì tải lên.",
+    )
+
+    class Meta:
+        verbose_name = "loại giấy tờ"
+        verbose_name_plural = "loại giấy tờ"
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -137,6 +173,15 @@ class ProcedureVersion(models.Model):
     time_limit_text = models.TextField("thời hạn (nguyên văn)", blank=True)
     target_groups = models.JSONField("đối tượng thực hiện", default=list, blank=True)
     result_types = models.JSONField("kết quả thực hiện", default=list, blank=True)
+    result_doc_type = models.ForeignKey(
+        DocumentType,
+        verbose_name="loại giấy tờ kết quả",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_by",
+        help_text="Loại giấy tờ mà kết quả của thủ tục cấp cho công dân (nếu có).",
+    )
     paper_result_required = models.BooleanField("kết quả là giấy tờ", default=False)
     legal_bases = models.JSONField("căn cứ pháp lý", default=list, blank=True)
     online_level = models.CharField("mức độ trực tuyến", max_length=10, choices=OnlineLevel.choices)
@@ -248,7 +293,17 @@ class Component(models.Model):
         blank=True,
         help_text="Các thành phần cùng nhóm thay thế cho nhau: chỉ cần nộp một trong số đó.",
     )
+    doc_type = models.ForeignKey(
+        DocumentType,
+        verbose_name="loại giấy tờ",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="components",
+        help_text="Loại giấy tờ mà thành phần này yêu cầu (nếu xác định được một loại).",
+    )
     form_template = models.CharField("mẫu đơn, tờ khai", max_length=255, blank=True)
+    # The declaration (tờ khai) as a JSON Schema with motcua's annotations (``catalogue.eforms``).
     eform_schema = models.JSONField("biểu mẫu điện tử", null=True, blank=True)
     note = models.TextField("ghi chú", blank=True)
 
@@ -267,14 +322,18 @@ class Component(models.Model):
         return not self.channels or channel in self.channels
 
     def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
         unknown = [c for c in self.channels or [] if c not in CHANNEL_CODES]
         if unknown or not isinstance(self.channels, list):
-            raise ValidationError(
-                {
-                    "channels": "Chỉ ghi các hình thức nộp: direct (trực tiếp), postal (bưu chính), "
-                    "online (trực tuyến)."
-                }
-            )
+            errors["channels"] = [
+                "Chỉ ghi các hình thức nộp: direct (trực tiếp), postal (bưu chính), online (trực tuyến)."
+            ]
+        if self.eform_schema is not None:
+            problems = check_schema(self.eform_schema)
+            if problems:
+                errors["eform_schema"] = problems
+        if errors:
+            raise ValidationError(errors)
 
 
 # The submission channels of a component or version (``ProcedureVersion.channels``): code → label.
@@ -312,6 +371,14 @@ class Fee(models.Model):
     # The cases the amount is waived or reduced for, as data: [{"code", "label", "percent"}]
     # (``schema.ExemptionDoc``); the officer picks one at intake (``fees.exempted``).
     exemption_rules = models.JSONField("các trường hợp miễn, giảm", default=list, blank=True)
+    # Paid with the online request, before the authority receives the dossier (e.g. the fee of a
+    # criminal-record certificate); such a fee has a fixed amount (``validation._fee_problems``).
+    pay_first = models.BooleanField(
+        "nộp khi nộp hồ sơ trực tuyến",
+        default=False,
+        help_text="Người nộp trả khoản này ngay khi nộp hồ sơ trực tuyến, trước khi cơ quan tiếp nhận; "
+        "chỉ dùng cho khoản thu có một mức cố định.",
+    )
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:
@@ -326,6 +393,15 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.pay_first and (self.amount_vnd is None or self.basis != self.Basis.FIXED):
+            raise ValidationError(
+                {
+                    "pay_first": f"Phí, lệ phí “{self.name}” nộp khi nộp hồ sơ trực tuyến phải có một "
+                    "mức thu cố định (ghi mức thu, không tính theo trang)."
+                }
+            )
 
 
 class WorkflowStep(models.Model):

@@ -78,6 +78,12 @@ Hours = Annotated[
     _NUMBER_OUT,
 ]
 ShortText = Annotated[str, Field(max_length=255)]
+DocTypeCode = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=40, description="Mã loại giấy tờ trong danh mục loại giấy tờ (GT.KHAISINH)."
+    ),
+]
 Order = Annotated[int, Field(ge=0, le=32767)]
 
 
@@ -105,7 +111,9 @@ class ComponentDoc(_Model):
 
     ``channels``: the submission channels the component applies to (empty: every channel), e.g. a paper
     form at the counter and by post, its interactive e-form online. Components with the same
-    ``alternative_group`` replace one another: the dossier needs one of them."""
+    ``alternative_group`` replace one another: the dossier needs one of them. ``doc_type``: the code of
+    the document type (loại giấy tờ) the component asks for. ``eform_schema``: the declaration as an
+    e-form (JSON Schema 2020-12 with motcua's annotations, ``catalogue/eforms.py``)."""
 
     order: Order | None = None
     code: Annotated[str, Field(max_length=60)] = ""
@@ -116,6 +124,7 @@ class ComponentDoc(_Model):
     required: bool = True
     channels: list[ChannelCode] = []
     alternative_group: Annotated[str, Field(max_length=40)] = ""
+    doc_type: DocTypeCode | None = None
     form_template: ShortText = ""
     eform_schema: dict[str, Any] | None = None
     note: str = ""
@@ -143,6 +152,10 @@ class FeeDoc(_Model):
     cap_vnd: Annotated[int, Field(ge=0, le=99_999_999_999_999)] | None = None
     exemptions: str = ""
     exemption_rules: list[ExemptionDoc] = []
+    pay_first: bool = Field(
+        default=False,
+        description="Nộp khi nộp hồ sơ trực tuyến, trước khi cơ quan tiếp nhận; cần một mức thu cố định.",
+    )
     note: str = ""
 
     @model_validator(mode="after")
@@ -173,7 +186,9 @@ class StepDoc(_Model):
 
 
 class VersionDoc(_Model):
-    """One version of a procedure, as announced by a decision, with its effective dates."""
+    """One version of a procedure, as announced by a decision, with its effective dates.
+
+    ``result_doc_type``: the code of the document type (loại giấy tờ) the result issues."""
 
     version: Annotated[int, Field(ge=1, le=2_147_483_647)]
     status: StatusCode = "draft"
@@ -191,6 +206,7 @@ class VersionDoc(_Model):
     time_limit: TimeLimitDoc
     target_groups: list[str] = []
     result_types: list[str] = []
+    result_doc_type: DocTypeCode | None = None
     paper_result_required: bool = False
     legal_bases: list[str] = []
     online_level: OnlineLevelCode

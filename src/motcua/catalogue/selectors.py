@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from motcua.catalogue.models import Component, Fee, Procedure, ProcedureVersion, WorkflowStep
+from motcua.catalogue.datareuse import ProcedureForms, Upload
+from motcua.catalogue.models import Component, Fee, Field, Procedure, ProcedureVersion, WorkflowStep
 from motcua.core.errors import NotFound
+from motcua.core.models import OrgUnit
 from motcua.core.text import fold, search_tokens
 
 
@@ -52,21 +55,92 @@ def search_procedures(
     elif in_force_only:
         qs = qs.filter(Exists(in_force.filter(procedure=OuterRef("pk"))))
 
-    phrase = fold(query)
-    if phrase:
-        qs = qs.annotate(
-            rank=Case(
-                When(code__iexact=query.strip(), then=Value(0)),
-                When(
-                    Q(search_text__startswith=phrase) | Q(search_text__contains=f" {phrase}"), then=Value(1)
-                ),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        ).order_by("rank", "name", "code")
-    else:
-        qs = qs.order_by("name", "code")
+    qs = _ranked(qs, query, "", "name", "code")
     return qs.prefetch_related(Prefetch("versions", queryset=in_force, to_attr="current_versions"))
+
+
+def _ranked(qs: QuerySet[Any], query: str, prefix: str, *order: str) -> QuerySet[Any]:
+    """Best matches first: the exact code, then a name starting with the whole phrase, then the rest."""
+    phrase = fold(query)
+    if not phrase:
+        return qs.order_by(*order)
+    text = f"{prefix}search_text"
+    return qs.annotate(
+        rank=Case(
+            When(**{f"{prefix}code__iexact": query.strip()}, then=Value(0)),
+            When(
+                Q(**{f"{text}__startswith": phrase}) | Q(**{f"{text}__contains": f" {phrase}"}), then=Value(1)
+            ),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("rank", *order)
+
+
+def procedure_cards(
+    query: str = "",
+    *,
+    field_code: str | None = None,
+    level: str | None = None,
+    unit_code: str | None = None,
+    online_level: str | None = None,
+    on: date | None = None,
+) -> QuerySet[ProcedureVersion]:
+    """The public list: the version in force of each procedure matching ``query`` (diacritics and case
+    ignored) and the filters — field code, level, implementing unit code, online level — best matches
+    first, in **one query**: each row is a ``ProcedureVersion`` with its procedure and field joined.
+
+    Only versions in force on ``on`` (today) are listed, one per procedure: should two published
+    versions overlap (the import refuses it), the one that took effect last.
+    """
+    day = on or timezone.localdate()
+    in_force = ProcedureVersion.objects.in_force(day)
+    qs = in_force.filter(procedure__is_placeholder=False).exclude(
+        Exists(
+            in_force.filter(procedure=OuterRef("procedure"), effective_from__gt=OuterRef("effective_from"))
+        )
+    )
+    for token in search_tokens(query):
+        qs = qs.filter(
+            Q(procedure__search_text__startswith=token) | Q(procedure__search_text__contains=f" {token}")
+        )
+    if field_code:
+        qs = qs.filter(procedure__field__code=field_code)
+    if level:
+        qs = qs.filter(procedure__level=level)
+    if online_level:
+        qs = qs.filter(online_level=online_level)
+    if unit_code:
+        # Exists, not a join: a version done by many units stays one row.
+        qs = qs.filter(
+            Exists(
+                ProcedureVersion.implementing_units.through.objects.filter(
+                    procedureversion_id=OuterRef("pk"), orgunit__code=unit_code
+                )
+            )
+        )
+    qs = qs.select_related("procedure", "procedure__field")
+    return _ranked(qs, query, "procedure__", "procedure__name", "procedure__code")
+
+
+def filter_choices(on: date | None = None) -> tuple[list[Field], list[OrgUnit]]:
+    """What the public list can be filtered by: the fields that have a procedure in force, and the units
+    that implement one (two queries)."""
+    day = on or timezone.localdate()
+    in_force = ProcedureVersion.objects.in_force(day).filter(procedure__is_placeholder=False)
+    fields = list(
+        Field.objects.filter(Exists(in_force.filter(procedure__field=OuterRef("pk")))).order_by("name")
+    )
+    units = list(
+        OrgUnit.objects.filter(
+            Exists(
+                ProcedureVersion.implementing_units.through.objects.filter(
+                    orgunit_id=OuterRef("pk"), procedureversion__in=in_force
+                )
+            )
+        ).order_by("name")
+    )
+    return fields, units
 
 
 @dataclass(frozen=True)
@@ -89,17 +163,62 @@ def procedure_detail(code: str, on: date | None = None) -> ProcedureDetail:
     version = (
         ProcedureVersion.objects.in_force(day)
         .filter(procedure=procedure)
+        .select_related("result_doc_type")
         .prefetch_related(
-            Prefetch("components", queryset=Component.objects.order_by("order")),
+            Prefetch("components", queryset=Component.objects.select_related("doc_type").order_by("order")),
             Prefetch("fees", queryset=Fee.objects.order_by("order")),
             Prefetch(
                 "workflow_steps",
                 queryset=WorkflowStep.objects.select_related("unit").order_by("order", "code"),
             ),
-            "implementing_units",
+            Prefetch("implementing_units", queryset=OrgUnit.objects.order_by("name")),
         )
         .first()
     )
     if version is not None:
         version.procedure = procedure
     return ProcedureDetail(procedure=procedure, version=version)
+
+
+def online_forms(on: date | None = None) -> list[ProcedureForms]:
+    """What each procedure in force offered online (full or partial) asks a citizen to declare online:
+    its e-forms and the documents to upload (``catalogue.datareuse``), by procedure code."""
+    day = on or timezone.localdate()
+    versions = (
+        ProcedureVersion.objects.in_force(day)
+        .filter(procedure__is_placeholder=False)
+        .exclude(online_level=ProcedureVersion.OnlineLevel.NONE)
+        .select_related("procedure")
+        .prefetch_related(
+            Prefetch("components", queryset=Component.objects.select_related("doc_type").order_by("order"))
+        )
+    )
+    chosen: dict[str, ProcedureVersion] = {}
+    for version in versions:  # latest effective_from first
+        chosen.setdefault(version.procedure.code, version)
+    out = []
+    for code, version in sorted(chosen.items()):
+        online = [c for c in version.components.all() if c.applies_to("online")]
+        uploads: list[Upload] = []
+        groups: dict[str, int] = {}
+        for c in online:
+            if c.eform_schema or not c.required:
+                continue
+            reusable = bool(c.doc_type and c.doc_type.reusable)
+            if c.alternative_group and c.alternative_group in groups:
+                # alternatives: one upload, picked from the warehouse when any of them can be
+                index = groups[c.alternative_group]
+                uploads[index] = Upload(uploads[index].name, uploads[index].reusable or reusable)
+                continue
+            if c.alternative_group:
+                groups[c.alternative_group] = len(uploads)
+            uploads.append(Upload(c.name, reusable))
+        out.append(
+            ProcedureForms(
+                code=code,
+                name=version.procedure.name,
+                declarations=tuple(c.eform_schema for c in online if c.eform_schema),
+                uploads=tuple(uploads),
+            )
+        )
+    return out

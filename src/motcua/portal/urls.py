@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.procedures, name="procedures"),
     path("thu-tuc/<str:code>/", views.procedure, name="procedure"),
+    path("thu-tuc/<str:code>/mau/<int:order>.pdf", views.procedure_form, name="procedure_form"),
     path("tra-cuu-ho-so/", views_tracking.tracking, name="tracking"),
     path("xac-thuc/", views_verify.verify_page, name="verify"),
     path("xac-thuc/<str:code>/", views_verify.verify_code, name="verify_code"),

@@ -49,6 +49,7 @@ def version_dict(v: ProcedureVersion) -> dict[str, Any]:
         },
         "target_groups": list(v.target_groups or []),
         "result_types": list(v.result_types or []),
+        "result_doc_type": v.result_doc_type.code if v.result_doc_type else None,
         "paper_result_required": v.paper_result_required,
         "legal_bases": list(v.legal_bases or []),
         "online_level": v.online_level,
@@ -67,6 +68,7 @@ def version_dict(v: ProcedureVersion) -> dict[str, Any]:
                 "required": c.required,
                 "channels": list(c.channels or []),
                 "alternative_group": c.alternative_group,
+                "doc_type": c.doc_type.code if c.doc_type else None,
                 "form_template": c.form_template,
                 "eform_schema": c.eform_schema,
                 "note": c.note,
@@ -91,6 +93,7 @@ def version_dict(v: ProcedureVersion) -> dict[str, Any]:
                 ),
                 "exemptions": f.exemptions,
                 **({"exemption_rules": list(f.exemption_rules)} if f.exemption_rules else {}),
+                "pay_first": f.pay_first,
                 "note": f.note,
             }
             for f in sorted(v.fees.all(), key=lambda f: f.order)
@@ -152,13 +155,18 @@ def procedure_dict(p: Procedure) -> dict[str, Any]:
 
 
 def full_queryset() -> models.QuerySet[Procedure]:
-    versions = ProcedureVersion.objects.order_by("version").prefetch_related(
-        Prefetch("components", queryset=Component.objects.order_by("order")),
-        Prefetch("fees", queryset=Fee.objects.order_by("order")),
-        Prefetch(
-            "workflow_steps", queryset=WorkflowStep.objects.select_related("unit").order_by("order", "code")
-        ),
-        Prefetch("implementing_units", queryset=OrgUnit.objects.order_by("code")),
+    versions = (
+        ProcedureVersion.objects.order_by("version")
+        .select_related("result_doc_type")
+        .prefetch_related(
+            Prefetch("components", queryset=Component.objects.select_related("doc_type").order_by("order")),
+            Prefetch("fees", queryset=Fee.objects.order_by("order")),
+            Prefetch(
+                "workflow_steps",
+                queryset=WorkflowStep.objects.select_related("unit").order_by("order", "code"),
+            ),
+            Prefetch("implementing_units", queryset=OrgUnit.objects.order_by("code")),
+        )
     )
     return Procedure.objects.select_related("field").prefetch_related(Prefetch("versions", queryset=versions))
 

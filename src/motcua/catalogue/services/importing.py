@@ -10,7 +10,15 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 
-from motcua.catalogue.models import Component, Fee, Field, Procedure, ProcedureVersion, WorkflowStep
+from motcua.catalogue.models import (
+    Component,
+    DocumentType,
+    Fee,
+    Field,
+    Procedure,
+    ProcedureVersion,
+    WorkflowStep,
+)
 from motcua.catalogue.schema import ComponentDoc, FeeDoc, FieldDoc, ProcedureDoc, StepDoc, VersionDoc
 from motcua.catalogue.services.export import _same_version
 from motcua.catalogue.services.problems import Locate, document_locator, invalid_import
@@ -164,7 +172,7 @@ def _import(document: dict[str, Any], *, dry_run: bool, locate: Locate) -> Impor
         touched = False
         for v, existing, action in plans:
             if action != "unchanged":
-                _write_version(procedure, existing, v, checked.units)
+                _write_version(procedure, existing, v, checked.units, checked.doc_types)
                 touched = True
         refresh_procedure(procedure, fallback_name=p.name, reload=touched)
 
@@ -272,13 +280,18 @@ _VERSION_ATTRS = (
 
 
 def _write_version(
-    procedure: Procedure, existing: ProcedureVersion | None, v: VersionDoc, units: dict[str, OrgUnit]
+    procedure: Procedure,
+    existing: ProcedureVersion | None,
+    v: VersionDoc,
+    units: dict[str, OrgUnit],
+    doc_types: dict[str, DocumentType],
 ) -> ProcedureVersion:
     values: dict[str, Any] = {name: getattr(v, name) for name in _VERSION_ATTRS}
     values.update(
         time_limit_value=v.time_limit.value,
         time_limit_unit=v.time_limit.unit,
         time_limit_text=v.time_limit.text,
+        result_doc_type=doc_types[v.result_doc_type] if v.result_doc_type else None,
     )
     if existing is None:
         version = ProcedureVersion(procedure=procedure, version=v.version, **values)
@@ -305,6 +318,7 @@ def _write_version(
             required=c.required,
             channels=list(c.channels),
             alternative_group=c.alternative_group,
+            doc_type=doc_types[c.doc_type] if c.doc_type else None,
             form_template=c.form_template,
             eform_schema=c.eform_schema,
             note=c.note,
@@ -327,6 +341,7 @@ def _write_version(
             cap_vnd=Decimal(f.cap_vnd) if f.cap_vnd is not None else None,
             exemptions=f.exemptions,
             exemption_rules=[rule.model_dump() for rule in f.exemption_rules],
+            pay_first=f.pay_first,
             note=f.note,
         ),
         what="phí, lệ phí",

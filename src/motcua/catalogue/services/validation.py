@@ -11,7 +11,9 @@ from typing import Any
 from django.db.models import Q
 from pydantic import ValidationError as PydanticValidationError
 
-from motcua.catalogue.models import Field, Procedure, ProcedureVersion
+from motcua.catalogue import doctypes
+from motcua.catalogue.eforms import check_schema
+from motcua.catalogue.models import DocumentType, Field, Procedure, ProcedureVersion
 from motcua.catalogue.schema import CatalogueDocument, FeeDoc, ProcedureDoc, VersionDoc, vietnamese_message
 from motcua.catalogue.services.export import full_queryset
 from motcua.catalogue.services.problems import Loc, Problem
@@ -34,6 +36,7 @@ class ValidatedDocument:
     units: dict[str, OrgUnit]  # every unit reference (code or eid_code) → unit
     fields_by_code: dict[str, Field]
     fields_by_name: dict[str, Field]
+    doc_types: dict[str, DocumentType]  # every document type code named → its row
 
 
 def _stored_procedures(codes: Iterable[str]) -> dict[str, Procedure]:
@@ -70,6 +73,7 @@ def validate_document(document: Any) -> tuple[ValidatedDocument | None, list[Pro
             refs.update(v.implementing_units)
             refs.update(s.unit for s in v.workflow if s.unit)
     units = _resolve_units(refs)
+    doc_types = _document_types(parsed)
 
     field_codes = {p.field.code for p in parsed.procedures if p.field.code}
     field_names = {p.field.name for p in parsed.procedures}
@@ -124,10 +128,52 @@ def validate_document(document: Any) -> tuple[ValidatedDocument | None, list[Pro
             ):
                 problems.append(Problem((*vbase, *problem.loc), problem.message))
             problems.extend(_children_problems(v, vbase, units))
+            problems.extend(_document_problems(v, vbase, doc_types))
 
         problems.extend(_overlap_problems(p, base, stored.get(p.code)))
 
-    return ValidatedDocument(parsed, stored, units, fields_by_code, fields_by_name), problems
+    return ValidatedDocument(parsed, stored, units, fields_by_code, fields_by_name, doc_types), problems
+
+
+def _document_types(parsed: CatalogueDocument) -> dict[str, DocumentType]:
+    codes: set[str] = set()
+    for p in parsed.procedures:
+        for v in p.versions:
+            if v.result_doc_type:
+                codes.add(v.result_doc_type)
+            codes.update(c.doc_type for c in v.components if c.doc_type)
+    if not codes:
+        return {}
+    found = {t.code: t for t in DocumentType.objects.filter(code__in=codes)}
+    if (codes - set(found)) & doctypes.KNOWN:
+        # a type motcua ships with is missing (a database emptied since it was migrated): put the known
+        # ones back rather than refuse a file that names them
+        doctypes.ensure()
+        found = {t.code: t for t in DocumentType.objects.filter(code__in=codes)}
+    return found
+
+
+def _unknown_type(code: str) -> str:
+    return (
+        f"Không có loại giấy tờ mã “{code}” trong danh mục loại giấy tờ; dùng một mã đã có "
+        "(Quản trị → Loại giấy tờ) hoặc để trống."
+    )
+
+
+def _document_problems(v: VersionDoc, vbase: Loc, doc_types: dict[str, DocumentType]) -> list[Problem]:
+    """Document types must exist; a component's e-form must be one motcua can show (``eforms``)."""
+    problems: list[Problem] = []
+    if v.result_doc_type and v.result_doc_type not in doc_types:
+        problems.append(Problem((*vbase, "result_doc_type"), _unknown_type(v.result_doc_type)))
+    for k, c in enumerate(v.components):
+        if c.doc_type and c.doc_type not in doc_types:
+            problems.append(Problem((*vbase, "components", k, "doc_type"), _unknown_type(c.doc_type)))
+        if c.eform_schema is not None:
+            problems.extend(
+                Problem((*vbase, "components", k, "eform_schema"), f"Biểu mẫu điện tử: {message}")
+                for message in check_schema(c.eform_schema)
+            )
+    return problems
 
 
 def _field_problems(
@@ -216,8 +262,16 @@ def _children_problems(v: VersionDoc, vbase: Loc, units: dict[str, OrgUnit]) -> 
 
 def _fee_problems(fee: FeeDoc, loc: Loc) -> list[Problem]:
     """A per-page fee needs its page rate; a reduced rate needs the page it starts from; a fixed fee
-    has no per-page parts."""
+    has no per-page parts; a fee paid with the online request is one known, fixed amount."""
     out: list[Problem] = []
+    if fee.pay_first and (fee.amount_vnd is None or fee.basis != "fixed"):
+        out.append(
+            Problem(
+                (*loc, "pay_first"),
+                f"Phí, lệ phí “{fee.name}” nộp khi nộp hồ sơ trực tuyến phải có một mức thu cố định "
+                "(ghi mức thu, không tính theo trang).",
+            )
+        )
     per_page = (fee.reduced_from_page, fee.reduced_vnd, fee.cap_vnd)
     if fee.basis == "fixed" and any(x is not None for x in per_page):
         out.append(

@@ -79,6 +79,7 @@ def test_detail(client):
         "xac-minh-toa-an",
     ]
     assert version["fees"][0]["amount_vnd"] == 200000
+    assert version["fees"][0]["pay_first"] is False  # the demo version is offered at the counter only
     assert "time_limit" in version["unverified_fields"]
 
 

@@ -96,7 +96,7 @@ def test_an_unknown_staff_address_gets_the_workspace_404_page(w):
     ],
 )
 def test_a_failure_in_a_public_page_is_the_500_page_without_a_traceback(monkeypatch, language, title, text):
-    monkeypatch.setattr("motcua.portal.views.search_procedures", _explode)
+    monkeypatch.setattr("motcua.portal.views.procedure_cards", _explode)
     response = client(language=language).get("/")
     assert response.status_code == 500
     assert h1(response) == title and text in html(response)

@@ -8,6 +8,7 @@ Vietnamese message.
     motcua catalogue search QUERY [--json] [--level province|commune] [--field CODE] [--limit N]
     motcua catalogue schema
     motcua catalogue pull-national CODE …   # the national portal's details → a draft version to review
+    motcua catalogue data-reuse [--json] [--write docs/data-reuse.md]   # items a citizen declares online
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ class Command(BaseCommand):
         )
         pull.add_argument("codes", nargs="+", metavar="CODE", help="Mã thủ tục.")
 
+        reuse = sub.add_parser(
+            "data-reuse",
+            help="Số thông tin công dân phải khai khi nộp trực tuyến, và mức giảm nhờ tái sử dụng dữ liệu.",
+        )
+        reuse.add_argument("--json", action="store_true", help="In JSON ra stdout.")
+        reuse.add_argument(
+            "--write", metavar="FILE", help="Ghi báo cáo Markdown vào tệp (docs/data-reuse.md)."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         try:
@@ -81,6 +91,8 @@ class Command(BaseCommand):
                     self._search(options)
                 elif action == "pull-national":
                     self._pull(options)
+                elif action == "data-reuse":
+                    self._data_reuse(options)
                 else:
                     from motcua.catalogue.schema import json_schema_text
 
@@ -109,6 +121,32 @@ class Command(BaseCommand):
             else:
                 self.stderr.write(f"{code}: đã lập dự thảo phiên bản {proposal.version} để rà soát.")
         self._write_json(out)
+
+    def _data_reuse(self, options: dict[str, Any]) -> None:
+        from django.utils import timezone
+
+        from motcua.catalogue import datareuse
+        from motcua.catalogue.selectors import online_forms
+
+        results = [datareuse.count(forms) for forms in online_forms()]
+        if options["json"]:
+            self._write_json([datareuse.as_dict(r) for r in results])
+        else:
+            for r in results:
+                self.stdout.write(
+                    f"{r.code}\t(0) {r.visitor.total}\t(a) {r.first_time.total}\t(b) {r.returning.total}"
+                    f"\t(a)/(0) {datareuse.percent_text(r.first_vs_visitor)}"
+                    f"\t(b)/(0) {datareuse.percent_text(r.returning_vs_visitor)}\t{r.name}"
+                )
+        if options.get("write"):
+            path = Path(options["write"])
+            path.write_text(datareuse.markdown(results, f"{timezone.localdate():%d/%m/%Y}"), encoding="utf-8")
+            self.stderr.write(f"Đã ghi báo cáo ra “{path}”.")
+        met = sum(1 for r in results if r.meets_first_time)
+        self.stderr.write(
+            f"{len(results)} thủ tục nộp trực tuyến; {met} đạt mục tiêu giảm "
+            f"{datareuse.TARGET_PERCENT:.0f} % với công dân đăng nhập lần đầu."
+        )
 
     def _write_json(self, obj: Any) -> None:
         self.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2))
