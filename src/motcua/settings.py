@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "motcua.evaluation",
     "motcua.staff",
     "motcua.portal",
+    "motcua.citizens",
+    "motcua.online",
     "motcua.exports",
     "motcua.directives",
     "motcua.reporting",
@@ -138,6 +140,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "motcua.core.context_processors.site",
+                "motcua.citizens.context.citizen",
             ],
         },
     },
@@ -283,6 +286,21 @@ PAYMENT_SECRET = env("PAYMENT_SECRET")
 # Invalid payment notifications accepted (and logged) per address within the window, then 429.
 MOTCUA_PAYMENT_NOTICE_MAX = int(env("MOTCUA_PAYMENT_NOTICE_MAX", "30"))
 MOTCUA_PAYMENT_NOTICE_WINDOW_SECONDS = int(env("MOTCUA_PAYMENT_NOTICE_WINDOW_SECONDS", "600"))
+
+# Citizens' single sign-on through the national identity provider (VNeID, OpenID Connect code flow with
+# PKCE; integrations/simulators/vneid.py stands for it): the provider's issuer (its discovery document is
+# ISSUER/.well-known/openid-configuration) and the client registered there. Empty = sign-on off.
+MOTCUA_OIDC_ISSUER = env("MOTCUA_OIDC_ISSUER").strip()
+MOTCUA_OIDC_CLIENT_ID = env("MOTCUA_OIDC_CLIENT_ID").strip()
+MOTCUA_OIDC_CLIENT_SECRET = env("MOTCUA_OIDC_CLIENT_SECRET")
+# The national population database's look-up (integrations/contrib/population.py, an assumed ❓ protocol
+# through NDXP/LGSP): the factory of the adapter (empty = none), the service's address and API key.
+# Without an address nothing is looked up.
+MOTCUA_POPULATION_REGISTRY = env(
+    "MOTCUA_POPULATION_REGISTRY", "motcua.integrations.contrib.population.from_settings"
+)
+MOTCUA_POPULATION_URL = env("MOTCUA_POPULATION_URL").strip()
+MOTCUA_POPULATION_KEY = env("MOTCUA_POPULATION_KEY")
 
 # The outbox's delivery engine (integrations/delivery.py). Each channel's adapter is a factory named
 # here, so production changes an adapter by configuration. Back-off: base × 2^(n−1), at most the

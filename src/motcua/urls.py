@@ -33,6 +33,8 @@ urlpatterns = [
     path("can-bo/ho-so/", include("motcua.dossiers.urls")),
     path("can-bo/", include("motcua.staff.urls")),
     path("thanh-toan/", include("motcua.payments.urls")),
+    path("tai-khoan/", include("motcua.citizens.urls")),
+    path("", include("motcua.online.urls")),  # nop-truc-tuyen/…, ho-so-cua-toi/…, kho-du-lieu/…
     path("can-bo/thanh-toan/", payments_staff.payments_page, name="payments_staff"),
     path("", include("motcua.portal.urls")),
 ]

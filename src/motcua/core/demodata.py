@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from django.utils.module_loading import import_string
 
 Say = Callable[[str], None]
+# The password of every demo account, staff and portal (printed in the README; demo only).
+DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,11 @@ def _contact(phone: str, email: str, address: str) -> tuple[str, str, str]:
     return phone, email, _text(address, "address", 255, "Địa chỉ")
 
 
+def check_contact(phone: str, email: str, address: str = "") -> tuple[str, str, str]:
+    """A phone, e-mail and address as typed, checked and trimmed (``ApplicantInvalid`` otherwise)."""
+    return _contact(phone, email, address)
+
+
 def citizen_number(raw: str, birth_date: date | None = None) -> str:
     """The 12-digit number, checked (and against the birth year when one is given)."""
     try:

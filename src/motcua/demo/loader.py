@@ -20,7 +20,7 @@ from motcua.core.models import OrgUnit, User
 from motcua.core.services import create_staff, load_org
 from motcua.demo.datafiles import data
 
-DEMO_PASSWORD = "motcua-demo-2026"  # noqa: S105 — printed in the README, demo only
+DEMO_PASSWORD = demodata.DEMO_PASSWORD  # printed in the README, demo only
 
 
 @dataclass

@@ -37,7 +37,7 @@ from motcua.core.models import OrgUnit, User
 from motcua.core.permissions import has_role
 from motcua.core.rules import rule_value
 from motcua.documents import context as build
-from motcua.documents import pdf, signing, storage
+from motcua.documents import pdf, signing, storage, uploads, warehouse
 from motcua.documents.models import CertificationSequence, CertifiedCopy, Document
 from motcua.documents.results import check_pdf, new_code, public_url
 from motcua.documents.rules import CERTIFIED_COPY_RULE, FEE_SUPPORT_RULE
@@ -281,23 +281,11 @@ def _unusable(why: str) -> NotCertifiable:
 
 def _check_image(data: bytes) -> None:
     """A photograph that decodes whole (a damaged one would be certified as a blank page)."""
-    from PIL import Image, UnidentifiedImageError
-
-    # WeasyPrint lets Pillow load truncated images (filled with grey), so loading proves nothing: a PNG's
-    # chunks are checked against their checksums, a JPEG must end with its end-of-image marker.
-    try:
-        with Image.open(io.BytesIO(data)) as picture:
-            picture.verify()
-        with Image.open(io.BytesIO(data)) as picture:
-            picture.load()
-            width, height = picture.size
-        whole = picture.format != "JPEG" or data.rstrip(b"\x00").endswith(b"\xff\xd9")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        whole = False
-    if not whole:
+    problem = uploads.image_problem(data)
+    if problem == uploads.TOO_SMALL:
+        raise _unusable(_("ảnh quá nhỏ để đọc được."))
+    if problem:
         raise _unusable(_("ảnh bị hỏng, không đọc được."))
-    if min(width, height) < 50:
-        raise _unusable(_("ảnh quá nhỏ để đọc được.")) from None
 
 
 # -- certifying ------------------------------------------------------------------------------------
@@ -401,6 +389,7 @@ def certify_copy(
                 public_code=public_code,
                 signed_by=signed_by,
             )
+            warehouse.keep_issued(document, doc_type="", issuer=unit.name)
             money = charge_for(locked, pages, copies, at)
             entry = CertifiedCopy.objects.create(
                 document=document,

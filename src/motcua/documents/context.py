@@ -33,6 +33,8 @@ CONTROL_ACTIONS = frozenset(
         Action.ASSIGN,
         Action.REQUEST_SUPPLEMENT,
         Action.RECEIVE_SUPPLEMENT,
+        Action.REQUEST_INTAKE_SUPPLEMENT,
+        Action.SUPPLEMENT_ONLINE,
         Action.REQUEST_CONSULTATION,
         Action.ANSWER_CONSULTATION,
         Action.REFUSE_AFTER_APPRAISAL,
@@ -204,11 +206,13 @@ def control(detail: DossierDetail, upto: int) -> dict[str, Any]:
         if action in RECEIPT:
             giver, who = APPLICANT, officer(event)
             receiver = f"{who} ({dossier.receiving_unit.name})" if who else dossier.receiving_unit.name
+        elif action is Action.SUPPLEMENT_ONLINE:  # handed in on the portal
+            giver, receiver = APPLICANT, dossier.receiving_unit.name
         else:
             giver = officer(event) or "—"
             if action is Action.RETURN_RESULT:
                 receiver = APPLICANT
-            elif action is Action.REQUEST_SUPPLEMENT:
+            elif action in (Action.REQUEST_SUPPLEMENT, Action.REQUEST_INTAKE_SUPPLEMENT):
                 receiver = f"{APPLICANT} (bổ sung hồ sơ)"
             else:
                 step = steps.get(event.step_code)

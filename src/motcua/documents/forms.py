@@ -34,7 +34,7 @@ class FormSpec:
 
 
 RECEIPT = frozenset({Action.RECEIVE_AT_COUNTER, Action.ACCEPT_ONLINE})
-SUPPLEMENT = frozenset({Action.REQUEST_SUPPLEMENT})
+SUPPLEMENT = frozenset({Action.REQUEST_SUPPLEMENT, Action.REQUEST_INTAKE_SUPPLEMENT})
 REFUSAL = frozenset({Action.REFUSE_AT_INTAKE})
 APOLOGY = frozenset({Action.RESET_DUE})
 

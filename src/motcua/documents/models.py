@@ -177,3 +177,91 @@ class CertificationSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.year}: {self.last_value}"
+
+
+class WarehouseItem(models.Model):
+    """Kho dữ liệu điện tử của tổ chức, cá nhân (NĐ 45/2020, NĐ 107/2021): one document a citizen or an
+    organisation holds — uploaded by them, or a signed result or certified copy issued to them — with
+    its type of paper, so that a later dossier asking for that type can take it instead of a new upload
+    (``DossierComponent.reused``, 766 indicators 4.3–4.4). The bytes live in the documents storage under
+    their SHA-256; an item the owner removes is hidden (``removed_at``), never erased while a dossier
+    holds it."""
+
+    AUDIT_BY_SERVICE = True
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Tự tải lên"
+        RESULT = "result", "Kết quả giải quyết thủ tục hành chính"
+        CERTIFIED_COPY = "certified_copy", "Bản sao chứng thực điện tử"
+
+    owner_person = models.ForeignKey(
+        "core.Person",
+        verbose_name="công dân",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner_organisation = models.ForeignKey(
+        "core.Organisation",
+        verbose_name="tổ chức",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The catalogue's type of paper (``catalogue.DocumentType.code``); empty: not classified.
+    doc_type = models.CharField("loại giấy tờ", max_length=40, blank=True, db_index=True)
+    title = models.CharField("tên giấy tờ", max_length=255)
+    source = models.CharField("nguồn", max_length=20, choices=Source.choices)
+    sha256 = models.CharField("mã băm SHA-256", max_length=64)
+    size = models.PositiveIntegerField("dung lượng (byte)")
+    pages = models.PositiveSmallIntegerField("số trang", default=1)
+    content_type = models.CharField("kiểu tệp", max_length=100, default="application/pdf")
+    storage_name = models.CharField("tên trong kho lưu trữ", max_length=255)
+    # An issued document: the signed result or certified copy, and the dossier it answered.
+    document = models.ForeignKey(
+        Document,
+        verbose_name="giấy tờ đã cấp",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name="hồ sơ",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    issuer = models.CharField("cơ quan cấp", max_length=255, blank=True)
+    # The portal account that uploaded it (an account not yet proven sees only its own uploads).
+    account_id = models.PositiveBigIntegerField("tài khoản đã tải lên", null=True, blank=True)
+    created_at = models.DateTimeField("đưa vào kho lúc")
+    removed_at = models.DateTimeField("chủ sở hữu gỡ khỏi kho lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "giấy tờ trong kho dữ liệu"
+        verbose_name_plural = "kho dữ liệu của tổ chức, cá nhân"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner_person", "-created_at"], name="warehouse_person_recent"),
+            models.Index(fields=["owner_organisation", "-created_at"], name="warehouse_org_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(owner_person__isnull=False, owner_organisation__isnull=True)
+                | models.Q(owner_person__isnull=True, owner_organisation__isnull=False),
+                name="warehouse_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=models.Q(document__isnull=False),
+                name="warehouse_document_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

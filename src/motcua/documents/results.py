@@ -27,7 +27,7 @@ from motcua.core import audit, files
 from motcua.core.errors import DomainError
 from motcua.core.models import User
 from motcua.documents import context as build
-from motcua.documents import pdf, revocation, signing, storage
+from motcua.documents import pdf, revocation, signing, storage, warehouse
 from motcua.documents.models import Document, Revocation
 from motcua.dossiers import services
 from motcua.dossiers.lookup import DossierDetail, detail_of, dossier_detail
@@ -160,6 +160,7 @@ def _signed_and_kept(
                 signed_by=signed_by,
             )
             then(document)
+            warehouse.keep_issued(document, doc_type=warehouse.result_type(dossier), issuer=unit_name)
             audit.record(
                 "result_signed",
                 object_type="documents.Document",

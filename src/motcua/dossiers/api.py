@@ -206,6 +206,10 @@ def _dispatch(user: User, code: str, p: Any) -> Dossier:
         return services.request_supplement(
             code, by=user, expected_version=v, items=p.items, reasons=p.reasons
         )
+    if isinstance(p, s.RequestIntakeSupplementIn):
+        return services.request_intake_supplement(
+            code, by=user, expected_version=v, items=p.items, reasons=p.reasons
+        )
     if isinstance(p, s.ReceiveSupplementIn):
         components: list[services.ComponentInput] = []
         if p.components:

@@ -84,7 +84,7 @@ def read_clock(
     (needed only for a dossier that has ended); ``basis``: the late-list reading, when the caller has
     read it once for a list (else read for ``now``)."""
     state = State(dossier.state)
-    if state is State.SUBMITTED:
+    if state in (State.SUBMITTED, State.INTAKE_SUPPLEMENT):
         return ClockReading(ClockState.NOT_RECEIVED)
     if dossier.due_at is None or state is State.REFUSED_AT_INTAKE:
         return ClockReading(ClockState.NO_DUE)
@@ -144,6 +144,8 @@ def overall(
 
 # -- the steps -------------------------------------------------------------------------------------
 
+# The events that close a supplement request of a received dossier (the step's clock runs again).
+SUPPLEMENT_ARRIVED = frozenset({Action.RECEIVE_SUPPLEMENT, Action.SUPPLEMENT_ONLINE})
 RUNNING = "running"  # the result of the step in progress while within its allotted time
 
 
@@ -213,14 +215,14 @@ def step_times(
             current = None
         if action is Action.REQUEST_SUPPLEMENT:
             paused_at = event.at
-        if action is Action.RECEIVE_SUPPLEMENT:
+        if action in SUPPLEMENT_ARRIVED:
             paused_at = None
         if event.step_code and current is None:
             step = by_code.get(event.step_code)
             started = parse_moment(data.get("step_started_at")) or event.at
             allotted = int(Decimal(step.allotted_hours) * 3600) if step else 0
             current = _Open(event.step_code, step, started, started, allotted)
-        elif current is not None and action is Action.RECEIVE_SUPPLEMENT:
+        elif current is not None and action in SUPPLEMENT_ARRIVED:
             current.clock_start = parse_moment(data.get("step_started_at")) or event.at
     if current is not None:
         spent = working_seconds_between(calendar, current.clock_start, paused_at or now)

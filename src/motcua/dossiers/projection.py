@@ -23,7 +23,9 @@ from motcua.dossiers.rules import Action, State, national_status
 
 # Events after which the receipt clock was (re)computed from the rules. Every event's ``due_at`` is the
 # statutory due in force after it (an apology's new date is in its data, ``new_due``).
-RULE_DUE_ACTIONS = frozenset({Action.RECEIVE_AT_COUNTER, Action.ACCEPT_ONLINE, Action.RECEIVE_SUPPLEMENT})
+RULE_DUE_ACTIONS = frozenset(
+    {Action.RECEIVE_AT_COUNTER, Action.ACCEPT_ONLINE, Action.RECEIVE_SUPPLEMENT, Action.SUPPLEMENT_ONLINE}
+)
 # Events that end processing (NgayKetThucXuLy).
 FINISHING_ACTIONS = frozenset(
     {Action.MARK_RESULT_READY, Action.REFUSE_AFTER_APPRAISAL, Action.STOP, Action.WITHDRAW}

@@ -74,6 +74,9 @@ DELIVERY_COUNTER, DELIVERY_ONLINE, DELIVERY_POST = "counter", "online", "post"
 
 class State(StrEnum):
     SUBMITTED = "submitted"
+    # An online dossier the intake officer sent back for a supplement before accepting it (NĐ 61/2018
+    # Điều 17; Mẫu 02): not received, so no clock runs; the citizen supplements online.
+    INTAKE_SUPPLEMENT = "intake_supplement"
     RECEIVED = "received"
     REFUSED_AT_INTAKE = "refused_at_intake"
     IN_PROGRESS = "in_progress"  # the current workflow step is the sub-state
@@ -88,6 +91,7 @@ class State(StrEnum):
 
 STATE_LABELS: dict[State, str] = {
     State.SUBMITTED: "Mới đăng ký (chờ tiếp nhận)",
+    State.INTAKE_SUPPLEMENT: "Chờ bổ sung trước khi tiếp nhận",
     State.RECEIVED: "Đã tiếp nhận",
     State.REFUSED_AT_INTAKE: "Không được tiếp nhận",
     State.IN_PROGRESS: "Đang xử lý",
@@ -117,6 +121,7 @@ NATIONAL_STATUS_LABELS: dict[int, str] = {
 # THE mapping internal state → national status. Keep it the only one.
 NATIONAL_STATUS: dict[State, int] = {
     State.SUBMITTED: 1,
+    State.INTAKE_SUPPLEMENT: 5,
     State.RECEIVED: 2,
     State.REFUSED_AT_INTAKE: 3,
     State.IN_PROGRESS: 4,
@@ -157,6 +162,12 @@ class Action(StrEnum):
     ASSIGN = "assign"
     REQUEST_SUPPLEMENT = "request_supplement"
     RECEIVE_SUPPLEMENT = "receive_supplement"
+    # Intake of an online dossier: the officer asks for a supplement before accepting it; the applicant
+    # supplements online (before or after acceptance).
+    REQUEST_INTAKE_SUPPLEMENT = "request_intake_supplement"
+    SUPPLEMENT_ONLINE = "supplement_online"
+    # The applicant paid online what is due at submission (the state does not change).
+    PAY_ONLINE = "pay_online"
     REQUEST_PAYMENT = "request_payment"
     CONFIRM_PAYMENT = "confirm_payment"
     REQUEST_CONSULTATION = "request_consultation"
@@ -188,6 +199,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.ASSIGN: "Phân công xử lý",
     Action.REQUEST_SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
     Action.RECEIVE_SUPPLEMENT: "Nhận hồ sơ bổ sung",
+    Action.REQUEST_INTAKE_SUPPLEMENT: "Yêu cầu bổ sung trước khi tiếp nhận",
+    Action.SUPPLEMENT_ONLINE: "Công dân bổ sung hồ sơ trực tuyến",
+    Action.PAY_ONLINE: "Nộp phí, lệ phí trực tuyến",
     Action.REQUEST_PAYMENT: "Yêu cầu thực hiện nghĩa vụ tài chính",
     Action.CONFIRM_PAYMENT: "Xác nhận đã nộp phí, nghĩa vụ tài chính",
     Action.REQUEST_CONSULTATION: "Lấy ý kiến đơn vị liên quan",
@@ -234,6 +248,14 @@ TRANSITIONS: dict[tuple[State | None, Action], State] = {
     (None, A.RECEIVE_AT_COUNTER): S.RECEIVED,
     (S.SUBMITTED, A.ACCEPT_ONLINE): S.RECEIVED,
     (S.SUBMITTED, A.REFUSE_AT_INTAKE): S.REFUSED_AT_INTAKE,
+    # Incomplete online dossier: the officer asks for a supplement (Mẫu 02) before accepting it; the
+    # applicant's online supplement puts it back in the box to be accepted (the clock has not started)
+    (S.SUBMITTED, A.REQUEST_INTAKE_SUPPLEMENT): S.INTAKE_SUPPLEMENT,
+    (S.INTAKE_SUPPLEMENT, A.SUPPLEMENT_ONLINE): S.SUBMITTED,
+    (S.INTAKE_SUPPLEMENT, A.REFUSE_AT_INTAKE): S.REFUSED_AT_INTAKE,
+    # Fees due at submission, paid online before the dossier is received
+    (S.SUBMITTED, A.PAY_ONLINE): S.SUBMITTED,
+    (S.INTAKE_SUPPLEMENT, A.PAY_ONLINE): S.INTAKE_SUPPLEMENT,
     # Processing along the internal workflow (Điều 19)
     (S.RECEIVED, A.HAND_OVER): S.IN_PROGRESS,
     (S.IN_PROGRESS, A.HAND_OVER): S.IN_PROGRESS,
@@ -245,6 +267,7 @@ TRANSITIONS: dict[tuple[State | None, Action], State] = {
     (S.RECEIVED, A.REQUEST_SUPPLEMENT): S.AWAITING_SUPPLEMENT,
     (S.IN_PROGRESS, A.REQUEST_SUPPLEMENT): S.AWAITING_SUPPLEMENT,
     (S.AWAITING_SUPPLEMENT, A.RECEIVE_SUPPLEMENT): S.IN_PROGRESS,
+    (S.AWAITING_SUPPLEMENT, A.SUPPLEMENT_ONLINE): S.IN_PROGRESS,
     # Fees and financial obligations (Điều 22)
     (S.RECEIVED, A.REQUEST_PAYMENT): S.AWAITING_PAYMENT,
     (S.IN_PROGRESS, A.REQUEST_PAYMENT): S.AWAITING_PAYMENT,
@@ -263,6 +286,7 @@ TRANSITIONS: dict[tuple[State | None, Action], State] = {
     (S.WITHDRAWN, A.STOP): S.STOPPED,
     # Withdrawal requested by the citizen (7)
     (S.SUBMITTED, A.WITHDRAW): S.WITHDRAWN,
+    (S.INTAKE_SUPPLEMENT, A.WITHDRAW): S.WITHDRAWN,
     (S.RECEIVED, A.WITHDRAW): S.WITHDRAWN,
     (S.IN_PROGRESS, A.WITHDRAW): S.WITHDRAWN,
     (S.AWAITING_SUPPLEMENT, A.WITHDRAW): S.WITHDRAWN,
@@ -318,6 +342,10 @@ PERMISSIONS: dict[Action, dict[str, frozenset[Side]]] = {
     A.ASSIGN: dict(_LEADERS),
     # The processing unit's requests and records, at any step of its own: its specialists and leaders.
     A.REQUEST_SUPPLEMENT: {SPECIALIST: _COMPETENT, **_LEADERS},
+    A.REQUEST_INTAKE_SUPPLEMENT: {INTAKE_OFFICER: frozenset({Side.RECEIVING})},
+    # The applicant's own acts on the portal.
+    A.SUPPLEMENT_ONLINE: {APPLICANT: frozenset({Side.APPLICANT})},
+    A.PAY_ONLINE: {APPLICANT: frozenset({Side.APPLICANT})},
     A.RECEIVE_SUPPLEMENT: {
         INTAKE_OFFICER: frozenset({Side.RECEIVING}),
         SPECIALIST: _COMPETENT,
@@ -378,10 +406,20 @@ WITHOUT_STEP: dict[Action, dict[str, frozenset[Side]]] = {
 
 # Actions that keep the state (state-unchanged rows above).
 SAME_STATE_ACTIONS: frozenset[Action] = frozenset(
-    {A.ASSIGN, A.SEND_BACK, A.REQUEST_CONSULTATION, A.ANSWER_CONSULTATION, A.RESET_DUE, A.REPLACE_RESULT}
+    {
+        A.ASSIGN,
+        A.SEND_BACK,
+        A.REQUEST_CONSULTATION,
+        A.ANSWER_CONSULTATION,
+        A.RESET_DUE,
+        A.REPLACE_RESULT,
+        A.PAY_ONLINE,
+    }
 )
 # Corrections after the end: a wrong electronic result replaced by a corrected one (the state stays).
 CORRECTIONS: frozenset[Action] = frozenset({A.REPLACE_RESULT})
+# The applicant's own acts on the portal: no staff account ever takes them.
+PORTAL_ACTIONS: frozenset[Action] = frozenset({A.SUPPLEMENT_ONLINE, A.PAY_ONLINE})
 # Actions that create the dossier.
 CREATING_ACTIONS: frozenset[Action] = frozenset({A.SUBMIT_ONLINE, A.RECEIVE_AT_COUNTER})
 

@@ -196,6 +196,14 @@ class RequestSupplementIn(_Transition):
     reasons: Note = Field(description="Lý do yêu cầu bổ sung.")
 
 
+class RequestIntakeSupplementIn(_Transition):
+    """Yêu cầu bổ sung hồ sơ trực tuyến trước khi tiếp nhận (Mẫu 02); hồ sơ chưa được tiếp nhận."""
+
+    action: Literal["request_intake_supplement"]
+    items: list[Text1000] = Field(min_length=1, max_length=50, description="Các giấy tờ cần bổ sung.")
+    reasons: Note = Field(description="Lý do yêu cầu bổ sung.")
+
+
 class ReceiveSupplementIn(_Transition):
     """Nhận hồ sơ bổ sung: thời hạn được tính lại theo quy tắc workdays.supplement_mode."""
 
@@ -312,6 +320,7 @@ TRANSITION_SCHEMAS: dict[str, type[_Transition]] = {
     "send_back": SendBackIn,
     "assign": AssignIn,
     "request_supplement": RequestSupplementIn,
+    "request_intake_supplement": RequestIntakeSupplementIn,
     "receive_supplement": ReceiveSupplementIn,
     "request_payment": RequestPaymentIn,
     "confirm_payment": ConfirmPaymentIn,
@@ -348,6 +357,7 @@ TransitionIn = Annotated[
     | SendBackIn
     | AssignIn
     | RequestSupplementIn
+    | RequestIntakeSupplementIn
     | ReceiveSupplementIn
     | RequestPaymentIn
     | ConfirmPaymentIn

@@ -77,6 +77,12 @@ def track(code: str, factor: str) -> Tracked | None:
     matches = hmac.compare_digest((expected or "\0" * FACTOR_DIGITS).encode(), factor.encode())
     if dossier is None or not expected or not matches:
         return None
+    return history_of(dossier)
+
+
+def history_of(dossier: Dossier) -> Tracked:
+    """What the applicant reads of ``dossier``: status, step and unit, dates, history in plain words —
+    for the public look-up and for the applicant's own page on the portal."""
     attach_reference(dossier)
     step = ""
     if dossier.current_step_id is not None and dossier.current_step is not None:

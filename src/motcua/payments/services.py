@@ -1,8 +1,9 @@
 """Paying what a dossier owes online: the offer, the start (an order sent to the gateway), and the
 gateway's word (notification, return, query) applied once.
 
-- ``offer(code)``: what the applicant can pay online now — the unpaid lines of a dossier waiting for
-  payment (state 6), when a gateway is configured.
+- ``offer(code)``: what the applicant can pay online now (``dossiers.services.owed_now``: the unpaid
+  lines of a dossier waiting for payment, state 6, or the fees due at submission of an online dossier
+  not yet received), when a gateway is configured.
 - ``start_online``: a ``Payment`` with a fresh reference for exactly those lines, and the gateway's
   signed address to send the applicant to.
 - ``apply_reply``: every word from the gateway is logged (``PaymentNotice``) whatever it says. A missing
@@ -25,8 +26,7 @@ from django.utils import timezone
 from motcua.core import audit, fastsql
 from motcua.core.errors import DomainError
 from motcua.dossiers import services as dossier_services
-from motcua.dossiers.models import Dossier, DossierFee
-from motcua.dossiers.rules import State
+from motcua.dossiers.models import Dossier
 from motcua.integrations import registry
 from motcua.integrations.registry import GatewayReply, PayOrder
 from motcua.payments.models import Payment, PaymentNotice, ReceiptSequence
@@ -48,16 +48,13 @@ class Offer:
     lines: tuple[tuple[int, str, int], ...]  # (fee line id, name, amount)
 
 
-def _owed(dossier: Dossier) -> list[DossierFee]:
-    return list(DossierFee.objects.filter(dossier=dossier, paid=False).order_by("id"))
-
-
 def offer(code: str) -> Offer | None:
-    """What can be paid online for dossier ``code`` now (``None``: nothing, or no gateway)."""
+    """What can be paid online for dossier ``code`` now (``None``: nothing, or no gateway): the lines of
+    ``dossiers.services.owed_now``."""
     dossier = Dossier.objects.filter(code=code).only("id", "code", "state").first()
-    if dossier is None or dossier.state != State.AWAITING_PAYMENT or registry.payment_gateway() is None:
+    if dossier is None or registry.payment_gateway() is None:
         return None
-    lines = tuple((f.pk, f.name, int(f.amount_vnd or 0)) for f in _owed(dossier))
+    lines = tuple((f.pk, f.name, int(f.amount_vnd or 0)) for f in dossier_services.owed_now(dossier))
     amount = sum(line[2] for line in lines)
     return Offer(code, amount, lines) if amount > 0 else None
 
@@ -73,11 +70,11 @@ def start_online(code: str, *, return_url: str, ip: str | None) -> tuple[Payment
         raise PaymentUnavailable("Chưa có cổng thanh toán trực tuyến; vui lòng nộp tại Bộ phận Một cửa.")
     with transaction.atomic():
         dossier = Dossier.objects.select_for_update().filter(code=code).first()
-        if dossier is None or dossier.state != State.AWAITING_PAYMENT:
+        if dossier is None:
             raise DomainError(
                 "Hồ sơ này hiện không có khoản nào cần thanh toán.", code="nothing_to_pay", status=409
             )
-        lines = [f for f in _owed(dossier) if (f.amount_vnd or 0) > 0]
+        lines = [f for f in dossier_services.owed_now(dossier) if (f.amount_vnd or 0) > 0]
         amount = sum(int(f.amount_vnd or 0) for f in lines)
         if not lines:
             raise DomainError(

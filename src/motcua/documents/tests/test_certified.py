@@ -18,6 +18,7 @@ from motcua.documents import certified, results, revocation, services, verify
 from motcua.documents.models import CertificationSequence, CertifiedCopy, Document
 from motcua.documents.pdf import archival_part
 from motcua.documents.rules import FEE_SUPPORT_RULE
+from motcua.documents.tests import samples
 from motcua.documents.tests.pdftext import picture, text
 from motcua.dossiers import services as s
 from motcua.dossiers.models import Dossier
@@ -305,34 +306,8 @@ def test_766_counts_the_ward_that_certifies_electronically(w):
 
 
 def _pdf(*, rotate: int | None = None, contents: bool = True) -> bytes:
-    """A one-page A4 PDF made with pyHanko's writer: turned by ``rotate``, or with no content at all."""
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.writer import PdfFileWriter
-
-    writer = PdfFileWriter()
-    page = generic.DictionaryObject(
-        {
-            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
-            generic.pdf_name("/MediaBox"): generic.ArrayObject(
-                [
-                    generic.NumberObject(0),
-                    generic.NumberObject(0),
-                    generic.FloatObject(595.28),
-                    generic.FloatObject(841.89),
-                ]
-            ),
-            generic.pdf_name("/Resources"): generic.DictionaryObject(),
-        }
-    )
-    if contents:
-        stream = generic.StreamObject(stream_data=b"0 0 1 rg 50 50 200 100 re f")
-        page[generic.pdf_name("/Contents")] = writer.add_object(stream)
-    if rotate is not None:
-        page[generic.pdf_name("/Rotate")] = generic.NumberObject(rotate)
-    writer.insert_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """A one-page A4 PDF: turned by ``rotate``, or with no content at all."""
+    return samples.one_page_pdf(b"0 0 1 rg 50 50 200 100 re f" if contents else None, rotate=rotate)
 
 
 @pytest.mark.parametrize("rotate", [90, 270, 45])

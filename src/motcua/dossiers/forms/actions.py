@@ -333,6 +333,7 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     Action.SEND_BACK: SendBackForm,
     Action.ASSIGN: AssignForm,
     Action.REQUEST_SUPPLEMENT: RequestSupplementForm,
+    Action.REQUEST_INTAKE_SUPPLEMENT: RequestSupplementForm,
     Action.RECEIVE_SUPPLEMENT: ReceiveSupplementForm,
     Action.REQUEST_PAYMENT: RequestPaymentForm,
     Action.CONFIRM_PAYMENT: ConfirmPaymentForm,

@@ -15,6 +15,7 @@ from motcua.dossiers.rules import Action, State
 
 STATE_TEXT = {
     State.SUBMITTED: _("Mới đăng ký (chờ tiếp nhận)"),
+    State.INTAKE_SUPPLEMENT: _("Chờ bổ sung trước khi tiếp nhận"),
     State.RECEIVED: _("Đã tiếp nhận"),
     State.REFUSED_AT_INTAKE: _("Không được tiếp nhận"),
     State.IN_PROGRESS: _("Đang xử lý"),
@@ -50,6 +51,9 @@ ACTION_TEXT = {
     Action.ASSIGN: _("Phân công xử lý"),
     Action.REQUEST_SUPPLEMENT: _("Yêu cầu bổ sung hồ sơ"),
     Action.RECEIVE_SUPPLEMENT: _("Nhận hồ sơ bổ sung"),
+    Action.REQUEST_INTAKE_SUPPLEMENT: _("Yêu cầu bổ sung trước khi tiếp nhận"),
+    Action.SUPPLEMENT_ONLINE: _("Công dân bổ sung hồ sơ trực tuyến"),
+    Action.PAY_ONLINE: _("Nộp phí, lệ phí trực tuyến"),
     Action.REQUEST_PAYMENT: _("Yêu cầu thực hiện nghĩa vụ tài chính"),
     Action.CONFIRM_PAYMENT: _("Xác nhận đã nộp phí, nghĩa vụ tài chính"),
     Action.REQUEST_CONSULTATION: _("Lấy ý kiến đơn vị liên quan"),

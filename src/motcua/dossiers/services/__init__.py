@@ -7,7 +7,8 @@ entry and outbox row) is described in ``_pipeline``. The modules, by business st
   dossier codes (``next_code``) and ``receipt_deadline``; ``intake_checks``: what intake checks
   (version in force, units, staffing, applicant, documents, fees);
 - ``routing``: ``hand_over``, ``send_back``, ``assign``;
-- ``supplements``: ``request_supplement``, ``receive_supplement``;
+- ``supplements``: ``request_supplement``, ``receive_supplement``, ``request_intake_supplement`` (before an
+  online dossier is accepted), ``supplement_online`` (the applicant, on the portal), ``open_request``;
 - ``payment``: ``request_payment``, ``confirm_payment``;
 - ``consultation``: ``request_consultation``, ``answer_consultation``;
 - ``apology``: ``reset_due``;
@@ -62,11 +63,18 @@ from motcua.dossiers.services.national_sync import Resent, resend_to_portal
 from motcua.dossiers.services.payment import (
     confirm_online_payment,
     confirm_payment,
+    owed_now,
     request_payment,
     set_computed_fee,
 )
 from motcua.dossiers.services.routing import assign, hand_over, send_back
-from motcua.dossiers.services.supplements import receive_supplement, request_supplement
+from motcua.dossiers.services.supplements import (
+    open_request,
+    receive_supplement,
+    request_intake_supplement,
+    request_supplement,
+    supplement_online,
+)
 
 __all__ = [
     "CHANNEL_CODES",
@@ -90,6 +98,8 @@ __all__ = [
     "missing_components",
     "next_code",
     "next_step",
+    "open_request",
+    "owed_now",
     "receipt_deadline",
     "receive_at_counter",
     "receive_supplement",
@@ -98,6 +108,7 @@ __all__ = [
     "refuse_at_intake",
     "replace_result",
     "request_consultation",
+    "request_intake_supplement",
     "request_payment",
     "request_supplement",
     "resend_to_portal",
@@ -108,6 +119,7 @@ __all__ = [
     "step_unit",
     "stop",
     "submit_online",
+    "supplement_online",
     "unstaffed_step",
     "withdraw",
     "workflow_steps",

@@ -85,6 +85,13 @@ def _load(code: str) -> Dossier:
     return attach_reference(dossier)
 
 
+def owned_by(dossier: Dossier, applicant: Applicant) -> bool:
+    """Whether ``applicant`` (a citizen or organisation signed in on the portal) is the dossier's own."""
+    if isinstance(applicant, Person):
+        return dossier.applicant_person_id is not None and dossier.applicant_person_id == applicant.pk
+    return dossier.applicant_organisation_id is not None and dossier.applicant_organisation_id == applicant.pk
+
+
 def _label(user: User) -> str:
     return str(user.full_name or user.get_username())[:150]
 

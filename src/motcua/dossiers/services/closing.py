@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from motcua.core.models import Organisation, Person, User
+from motcua.core.models import User
 from motcua.dossiers import rules
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.rules import Action, DossierConflict, DossierNotFound, InvalidDossierInput
@@ -25,6 +25,7 @@ from motcua.dossiers.services._base import (
     _steps_remaining,
     _transaction,
     next_step,
+    owned_by,
     workflow_steps,
 )
 from motcua.dossiers.services._pipeline import _record, _simple
@@ -91,10 +92,7 @@ def withdraw(
     assert applicant is not None
     with _transaction():
         dossier = _load(code)
-        own = (isinstance(applicant, Person) and dossier.applicant_person_id == applicant.pk) or (
-            isinstance(applicant, Organisation) and dossier.applicant_organisation_id == applicant.pk
-        )
-        if not own:
+        if not owned_by(dossier, applicant):
             raise DossierNotFound(f"Không tìm thấy hồ sơ có mã {code}.")
         _check_version(dossier, expected_version)
         to_state = rules.next_state(dossier.state, Action.WITHDRAW)

@@ -128,8 +128,13 @@ def submit_online(
     components: Sequence[ComponentInput] = (),
     result_delivery: str = ResultDelivery.ONLINE,
     extra: dict[str, Any] | None = None,
+    vneid_authenticated: bool = False,
+    population_db_code: str = "",
 ) -> Dossier:
-    """An applicant submits online (state 1 "Mới đăng ký"); the clock starts only at acceptance."""
+    """An applicant submits online (state 1 "Mới đăng ký"); the clock starts only at acceptance.
+    ``vneid_authenticated``: signed in through the national identity provider
+    (TaiKhoanDuocXacThucVoiVNeID); ``population_db_code``: the population database's record the
+    declaration was filled from (MaCSDL) — both read by 766 indicators 4.5a/4.5b."""
     with _transaction():
         at = timezone.now()
         day = to_local(at).date()
@@ -163,6 +168,8 @@ def submit_online(
                     "result_delivery": result_delivery,
                     "submitted_at": at,
                     "extra": extra or {},
+                    "vneid_authenticated": vneid_authenticated,
+                    "population_db_code": population_db_code[:60],
                     **applicant_fields,
                 },
                 to_state=to_state,

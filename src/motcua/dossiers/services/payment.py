@@ -106,34 +106,59 @@ def confirm_payment(
 GATEWAY_LABEL = "Cổng thanh toán trực tuyến"
 
 
+# Before the dossier is received, only what the procedure collects at submission can be paid.
+BEFORE_RECEIPT = frozenset({rules.State.SUBMITTED, rules.State.INTAKE_SUPPLEMENT})
+
+
+def owed_now(dossier: Dossier) -> list[DossierFee]:
+    """The fee lines the applicant can pay now, the one rule for the portal's offer, the payment order
+    and its confirmation: every unpaid line while the dossier waits for payment (state 6); before it is
+    received (states 1 and 5 at intake), the unpaid lines of the fees the procedure asks to be paid at
+    submission (``catalogue.Fee.pay_first``) with an amount — the other fee lines of the catalogue are
+    cases the officer settles at intake (on time or late, at the counter or online)."""
+    unpaid = DossierFee.objects.filter(dossier_id=dossier.pk, paid=False).order_by("id")
+    if dossier.state == rules.State.AWAITING_PAYMENT:
+        return list(unpaid)
+    if dossier.state in BEFORE_RECEIPT:
+        first = unpaid.filter(collect_at=DossierFee.CollectAt.INTAKE, catalogue_fee__pay_first=True)
+        return [f for f in first if (f.amount_vnd or 0) > 0]
+    return []
+
+
 def confirm_online_payment(code: str, *, receipt_ref: str, amount_vnd: int) -> Dossier:
-    """The payment gateway confirmed that the applicant paid online what the dossier owes (state 6):
-    every unpaid line is marked paid online with the transaction's reference and processing continues —
-    the transition of ``confirm_payment``, attributed to the gateway (a system actor, no staff user).
-    ``amount_vnd`` must be what the unpaid lines add up to; a dossier no longer waiting for payment is
-    refused (``Conflict``), so a late or repeated notification never moves it."""
+    """The payment gateway confirmed that the applicant paid online what the dossier owes now
+    (``owed_now``): those lines are marked paid online with the transaction's reference. A dossier
+    waiting for payment (state 6) continues — the transition of ``confirm_payment`` —; one not yet
+    received keeps its state and records the payment (``pay_online``). Attributed to the gateway (a
+    system actor, no staff user). ``amount_vnd`` must be what those lines add up to; a dossier with
+    nothing to pay is refused (``Conflict``), so a late or repeated notification never moves it."""
     with _transaction():
         dossier = _load(code)
-        if dossier.state != rules.State.AWAITING_PAYMENT:
+        lines = owed_now(dossier)
+        if not lines:
             raise Conflict(
-                f"Hồ sơ {code} không còn chờ thực hiện nghĩa vụ tài chính.", code="not_awaiting_payment"
+                f"Hồ sơ {code} hiện không có khoản nào chờ thanh toán.", code="not_awaiting_payment"
             )
-        unpaid = DossierFee.objects.filter(dossier=dossier, paid=False)
-        owed = sum(int(f.amount_vnd or 0) for f in unpaid)
+        owed = sum(int(f.amount_vnd or 0) for f in lines)
         if owed != amount_vnd:
             raise InvalidDossierInput(
                 f"Số tiền đã thanh toán ({amount_vnd:,} đ) khác số phải nộp ({owed:,} đ).".replace(",", "."),
                 code="amount_mismatch",
             )
-        to_state = rules.next_state(dossier.state, Action.CONFIRM_PAYMENT)
+        action = (
+            Action.CONFIRM_PAYMENT if dossier.state == rules.State.AWAITING_PAYMENT else Action.PAY_ONLINE
+        )
+        to_state = rules.next_state(dossier.state, action)
         at = timezone.now()
         ref = receipt_ref.strip()[:100]
-        paid = unpaid.update(paid=True, paid_at=at, paid_online=True, receipt_ref=ref)
+        paid = DossierFee.objects.filter(pk__in=[f.pk for f in lines], paid=False).update(
+            paid=True, paid_at=at, paid_online=True, receipt_ref=ref
+        )
         steps = workflow_steps(dossier.procedure_version_id)
         with _attributed(None, GATEWAY_LABEL):
             _apply(
                 dossier,
-                Action.CONFIRM_PAYMENT,
+                action,
                 by=None,
                 actor_label=GATEWAY_LABEL,
                 at=at,

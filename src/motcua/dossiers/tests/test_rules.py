@@ -106,6 +106,16 @@ def test_allowed_actions_by_role_and_by_side():
     assert allowed_actions(State.SUBMITTED, ["intake_officer"]) == [
         Action.ACCEPT_ONLINE,
         Action.REFUSE_AT_INTAKE,
+        Action.REQUEST_INTAKE_SUPPLEMENT,
+        Action.WITHDRAW,
+    ]
+    assert allowed_actions(State.INTAKE_SUPPLEMENT, ["intake_officer"]) == [
+        Action.REFUSE_AT_INTAKE,
+        Action.WITHDRAW,
+    ]
+    assert allowed_actions(State.INTAKE_SUPPLEMENT, ["applicant"]) == [
+        Action.SUPPLEMENT_ONLINE,
+        Action.PAY_ONLINE,
         Action.WITHDRAW,
     ]
     assert allowed_actions(None, ["intake_officer"]) == [Action.RECEIVE_AT_COUNTER]

@@ -141,6 +141,7 @@ START: dict[Action, State] = {
     Action.REPLACE_RESULT: State.RESULT_READY,
     Action.ACCEPT_ONLINE: State.SUBMITTED,
     Action.REFUSE_AT_INTAKE: State.SUBMITTED,
+    Action.REQUEST_INTAKE_SUPPLEMENT: State.SUBMITTED,
 }
 
 
@@ -255,6 +256,9 @@ def attempt(p: Province, action: Action, d: Dossier, user: User) -> Callable[[],
         ),
         Action.ACCEPT_ONLINE: lambda: s.accept_online(code, by=user, expected_version=v),
         Action.REFUSE_AT_INTAKE: lambda: s.refuse_at_intake(code, by=user, expected_version=v, reasons="Sai"),
+        Action.REQUEST_INTAKE_SUPPLEMENT: lambda: s.request_intake_supplement(
+            code, by=user, expected_version=v, items=["Tờ khai"], reasons="Thiếu chữ ký"
+        ),
     }
     return calls[action]
 
@@ -301,7 +305,12 @@ CELLS = [(action, step) for action in START for step in (*ROLES, NO_STEP) if rea
 def test_the_table_covers_every_user_action_and_step():
     table = rules.permission_table()
     assert {a for a, _, _ in table} == set(rules.PERMISSIONS)
-    assert set(START) == set(rules.PERMISSIONS) - rules.CREATING_ACTIONS
+    assert set(START) == set(rules.PERMISSIONS) - rules.CREATING_ACTIONS - rules.PORTAL_ACTIONS
+    assert all(
+        table[(a, step, role)] == frozenset()
+        for a, step, role in table
+        if a in rules.PORTAL_ACTIONS and role != rules.APPLICANT
+    )
     assert {step for _, step, _ in table} == {*ROLES, None}
     # the cells the issue names, worked by hand
     assert table[(Action.MARK_RESULT_READY, rules.AGENCY_LEADER, rules.CLERK)] == frozenset()
@@ -317,6 +326,8 @@ def test_the_table_covers_every_user_action_and_step():
     assert table[(Action.REQUEST_SUPPLEMENT, rules.AGENCY_LEADER, rules.SPECIALIST)] == {Side.COMPETENT}
     assert table[(Action.RETURN_RESULT, rules.INTAKE_OFFICER, rules.INTAKE_OFFICER)] == {Side.RECEIVING}
     assert table[(Action.WITHDRAW, None, rules.APPLICANT)] == {Side.APPLICANT}
+    assert table[(Action.REQUEST_INTAKE_SUPPLEMENT, None, rules.INTAKE_OFFICER)] == {Side.RECEIVING}
+    assert table[(Action.REQUEST_INTAKE_SUPPLEMENT, None, rules.SPECIALIST)] == frozenset()
 
 
 def test_walk_the_role_action_step_table():
@@ -353,9 +364,9 @@ def test_walk_the_role_action_step_table():
                     seen[got] = seen.get(got, 0) + 1
     assert mismatches == []
     # 14 actions from states with a current step × 6 columns (5 step roles and "no step"); intake of an
-    # online dossier (2 actions) at no step; the return and the replacement of the result at the
-    # one-stop step or at none
-    assert len(CELLS) == 14 * 6 + 2 + 2 + 2
+    # online dossier (3 actions: accept, refuse, ask for a supplement first) at no step; the return and
+    # the replacement of the result at the one-stop step or at none
+    assert len(CELLS) == 14 * 6 + 3 + 2 + 2
     assert set(seen) == {"accepted", "forbidden", "not_found"}
 
 

@@ -179,6 +179,9 @@ def valid_call(w, d: Dossier, action: Action, user):
             code, by=user, expected_version=v, items=["Tờ khai"], reasons="Thiếu"
         ),
         Action.RECEIVE_SUPPLEMENT: lambda: s.receive_supplement(code, by=user, expected_version=v),
+        Action.REQUEST_INTAKE_SUPPLEMENT: lambda: s.request_intake_supplement(
+            code, by=user, expected_version=v, items=["Tờ khai"], reasons="Thiếu chữ ký"
+        ),
         Action.REQUEST_PAYMENT: lambda: s.request_payment(
             code, by=user, expected_version=v, items=[s.FeeInput("Lệ phí", 8000)]
         ),
@@ -249,6 +252,7 @@ def test_every_action_offered_is_accepted_through_a_dossiers_life(w):
         assert every_offer_is_accepted(w, online)["motcua_a"] == [
             Action.ACCEPT_ONLINE,
             Action.REFUSE_AT_INTAKE,
+            Action.REQUEST_INTAKE_SUPPLEMENT,
             Action.WITHDRAW,
         ]
         d = df.receive(w)

@@ -73,6 +73,9 @@ HANDLERS: dict[Action, Handler] = {
     Action.REQUEST_SUPPLEMENT: lambda code, by, v, data: services.request_supplement(
         code, by=by, expected_version=v, items=data["items"], reasons=data["reasons"]
     ),
+    Action.REQUEST_INTAKE_SUPPLEMENT: lambda code, by, v, data: services.request_intake_supplement(
+        code, by=by, expected_version=v, items=data["items"], reasons=data["reasons"]
+    ),
     Action.RECEIVE_SUPPLEMENT: lambda code, by, v, data: services.receive_supplement(
         code, by=by, expected_version=v, note=data.get("note", ""), components=_supplement_docs(data)
     ),

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
+from motcua.catalogue import cache as catalogue_cache
+from motcua.catalogue import eform_render
 from motcua.catalogue.models import WorkflowStep
 from motcua.core import refcache
 from motcua.core.errors import DomainError
@@ -36,7 +38,7 @@ from motcua.dossiers.forms import (
     STATE_TEXT,
     ActionForm,
 )
-from motcua.dossiers.models import Consultation, DossierComponent, DossierEvent
+from motcua.dossiers.models import Consultation, Dossier, DossierComponent, DossierEvent
 from motcua.dossiers.rules import STALE_MESSAGE, Action, DossierNotFound, StaleDossier, State
 from motcua.dossiers.views.common import (
     STEP_RESULT_TEXT,
@@ -292,6 +294,7 @@ def render_detail(
         "kinds": KIND_TEXT,
         "fee_kinds": FEE_KIND_TEXT,
         "components": [(c, KIND_TEXT.get(c.kind, c.kind)) for c in detail.components],
+        "declarations": _declarations(d, detail.components),
         "fees": [(f, FEE_KIND_TEXT.get(f.kind, f.kind)) for f in detail.fees],
         "supplements": [
             {
@@ -353,3 +356,33 @@ def component_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _declarations(d: Dossier, components: list[DossierComponent]) -> list[dict[str, Any]]:
+    """The e-forms the applicant filled in online (``Dossier.extra["eforms"]``), part by part (the
+    form's sections) and field by field as the applicant answered them, under the component's name."""
+    answers = (d.extra or {}).get("eforms") if isinstance(d.extra, dict) else None
+    if not isinstance(answers, dict):
+        return []
+    catalogue = {c.pk: c for c in catalogue_cache.bundle(d.procedure_version_id).components}
+    out = []
+    for c in components:
+        listed = catalogue.get(c.catalogue_component_id) if c.catalogue_component_id else None
+        schema = listed.eform_schema if listed is not None else None
+        data = answers.get(str(c.catalogue_component_id))
+        if not schema or not isinstance(data, dict):
+            continue
+        parts: list[dict[str, Any]] = []
+        for item in eform_render.fields(schema, data, {}):
+            inner = item.fields if isinstance(item, eform_render.Section) else (item,)
+            shown = [f for f in inner if f.value not in ("", None)]
+            if not shown:
+                continue
+            if isinstance(item, eform_render.Section):
+                parts.append({"label": item.label, "fields": shown})
+            elif parts and not parts[-1]["label"]:
+                parts[-1]["fields"].extend(shown)
+            else:
+                parts.append({"label": "", "fields": shown})
+        out.append({"name": c.name, "parts": parts})
+    return out

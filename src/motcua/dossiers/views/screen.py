@@ -53,6 +53,7 @@ DANGER_ACTIONS = frozenset(
 )
 PANEL_ORDER = (
     Action.ACCEPT_ONLINE,
+    Action.REQUEST_INTAKE_SUPPLEMENT,
     Action.HAND_OVER,
     Action.ASSIGN,
     Action.MARK_RESULT_READY,
@@ -264,6 +265,14 @@ class Screen:
                         "Đã quá thời hạn yêu cầu bổ sung. Nếu hồ sơ không đủ điều kiện, "
                         "hãy từ chối giải quyết và nêu rõ lý do."
                     )
+        elif action is Action.REQUEST_INTAKE_SUPPLEMENT:
+            info.append(
+                _(
+                    "Hồ sơ chưa được tiếp nhận: người nộp nhận Phiếu yêu cầu bổ sung (Mẫu 02) và bổ "
+                    "sung trực tuyến; hồ sơ trở lại hộp “Chờ tiếp nhận”, thời hạn giải quyết chỉ tính từ "
+                    "khi tiếp nhận."
+                )
+            )
         elif action is Action.RECEIVE_SUPPLEMENT:
             waiting = [s for s in self.detail.supplements if s.received_at is None]
             if waiting:

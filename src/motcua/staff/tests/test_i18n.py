@@ -311,6 +311,7 @@ ISSUED = (
     PACKAGE / "documents" / "templates" / "documents" / "certified",
     PACKAGE / "documents" / "templates" / "documents" / "demo",
     PACKAGE / "payments" / "templates" / "payments" / "issued",  # the electronic receipt
+    PACKAGE / "citizens" / "templates" / "citizens" / "demo",  # the demo's paper of a hospital
 )
 
 
