@@ -149,6 +149,20 @@ class ProcedureDetail:
     version: ProcedureVersion | None  # in force on the day asked for; None when none is
 
 
+def with_parts(versions: QuerySet[ProcedureVersion], *, units_by: str = "name") -> QuerySet[ProcedureVersion]:
+    """Versions read with their parts in order — components (and their document types), fees,
+    workflow steps (and their units), implementing units by ``units_by`` — and the result's type: the
+    public page and the export read them the same way."""
+    return versions.select_related("result_doc_type").prefetch_related(
+        Prefetch("components", queryset=Component.objects.select_related("doc_type").order_by("order")),
+        Prefetch("fees", queryset=Fee.objects.order_by("order")),
+        Prefetch(
+            "workflow_steps", queryset=WorkflowStep.objects.select_related("unit").order_by("order", "code")
+        ),
+        Prefetch("implementing_units", queryset=OrgUnit.objects.order_by(units_by)),
+    )
+
+
 def procedure_detail(code: str, on: date | None = None) -> ProcedureDetail:
     """A procedure and its version in force on ``on``, with components, fees and steps prefetched.
 
@@ -160,21 +174,7 @@ def procedure_detail(code: str, on: date | None = None) -> ProcedureDetail:
     )
     if procedure is None:
         raise NotFound(f"Không tìm thấy thủ tục có mã {code}.")
-    version = (
-        ProcedureVersion.objects.in_force(day)
-        .filter(procedure=procedure)
-        .select_related("result_doc_type")
-        .prefetch_related(
-            Prefetch("components", queryset=Component.objects.select_related("doc_type").order_by("order")),
-            Prefetch("fees", queryset=Fee.objects.order_by("order")),
-            Prefetch(
-                "workflow_steps",
-                queryset=WorkflowStep.objects.select_related("unit").order_by("order", "code"),
-            ),
-            Prefetch("implementing_units", queryset=OrgUnit.objects.order_by("name")),
-        )
-        .first()
-    )
+    version = with_parts(ProcedureVersion.objects.in_force(day).filter(procedure=procedure)).first()
     if version is not None:
         version.procedure = procedure
     return ProcedureDetail(procedure=procedure, version=version)

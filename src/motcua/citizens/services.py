@@ -283,7 +283,8 @@ def resend(account_id: int, *, ip: str | None) -> str:
         return _send_code(account, last.sent_to, last.to_contact_on_record)
 
 
-def _find(identifier: str) -> Account | None:
+def find_account(identifier: str) -> Account | None:
+    """The account of an identity number, tax code or e-mail (``None``: none)."""
     text = identifier.strip()
     if "@" in text:
         return Account.objects.filter(email__iexact=text).select_related("person", "organisation").first()
@@ -304,7 +305,7 @@ def authenticate(identifier: str, password: str, *, ip: str | None) -> Account:
     lock = login.reserve(name, ip)
     if lock is not None:
         raise TooManyAttempts(lock.message, details=throttle.retry_details(lock.seconds_left))
-    account = _find(identifier)
+    account = find_account(identifier)
     # the hash is checked even for an unknown account, so the answer takes the same time
     ok = check_password(password, account.password if account and account.password else _DUMMY)
     if account is None or not account.password or not ok or not account.is_active:

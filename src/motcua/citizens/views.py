@@ -16,6 +16,7 @@ from motcua.citizens import access, oidc, services
 from motcua.citizens.forms import CodeForm, SignInForm, SignUpForm
 from motcua.citizens.services import AccountInvalid, TooManyAttempts
 from motcua.core.errors import DomainError
+from motcua.core.middleware import client_ip
 from motcua.core.people import ApplicantInvalid
 
 PENDING = "citizen_pending"  # the account waiting for its code, in the session
@@ -23,17 +24,13 @@ NEXT = "citizen_next"
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 def _field_error(form: Any, exc: DomainError) -> None:
+    """The service's message next to the field it names (at the top of the form otherwise)."""
     field = str(exc.details.get("field", "")) if isinstance(exc.details, dict) else ""
-    mapping = {"id_number": "id_number", "name": "name", "birth_date": "birth_date", "phone": "phone"}
-    mapping.update(
-        {"email": "email", "password": "password", "code": "code", "representative": "representative"}
-    )
-    target = mapping.get(field)
-    form.add_error(target if target in form.fields else None, exc.message)
+    form.add_error(field if field in form.fields else None, exc.message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,7 +50,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             status = 429
         except AccountInvalid as exc:
             if exc.code == "account_unconfirmed":
-                found = services._find(form.cleaned_data["identifier"])
+                found = services.find_account(form.cleaned_data["identifier"])
                 if found is not None:
                     request.session[PENDING] = found.pk
                     request.session[NEXT] = target

@@ -416,14 +416,15 @@ def submit(draft: Draft, *, via_idp: bool) -> Dossier:
                         component_id=component.pk, kind="electronic", received=True
                     )
                 )
-        items = {
-            i.pk: i
-            for i in visible_items(account).filter(pk__in=[v["item"] for v in locked.documents.values()])
-        }
+        # what the draft points at, still in the warehouse and not revoked since
+        chosen = [v["item"] for v in locked.documents.values()]
+        items = {i.pk: i for i in visible_items(account, usable=True).filter(pk__in=chosen)}
         for key, given in (locked.documents or {}).items():
             item = items.get(int(given["item"]))
             if item is None:
-                raise DraftInvalid("Một giấy tờ đính kèm không còn trong kho dữ liệu; hãy đính kèm lại.")
+                raise DraftInvalid(
+                    "Một giấy tờ đính kèm không còn trong kho dữ liệu hoặc đã bị thu hồi; hãy đính kèm lại."
+                )
             inputs.append(
                 dossier_services.ComponentInput(
                     component_id=int(key),

@@ -22,6 +22,7 @@ from motcua.citizens import access
 from motcua.citizens.models import Account
 from motcua.core import throttle
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.middleware import client_ip
 from motcua.documents import uploads, warehouse
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers import tracking
@@ -49,7 +50,7 @@ def _problem(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 def _limit(account: Account, what: str, most: int, window: int) -> str:
-    """ "" when the account may go on; else the message (uploads and submissions are limited)."""
+    """The message when the account has done ``what`` too often (uploads, submissions); empty otherwise."""
     wait = throttle.attempt([throttle.Limit(throttle.key(what, account.pk), most)], window)
     if wait:
         return _("Bạn đã thao tác quá nhiều lần; vui lòng thử lại sau %(m)s phút.") % {
@@ -364,9 +365,7 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
     try:
         dossier = services.dossier_for(me, code)
         back = request.build_absolute_uri(reverse("payments:back"))
-        _payment, url = payments.start_online(
-            dossier.code, return_url=back, ip=request.META.get("REMOTE_ADDR")
-        )
+        _payment, url = payments.start_online(dossier.code, return_url=back, ip=client_ip(request))
     except NotFound as exc:
         return _not_found(request, exc)
     except DomainError as exc:

@@ -9,8 +9,9 @@ from typing import Any
 from django.db import models
 from django.db.models import Prefetch
 
-from motcua.catalogue.models import Component, Fee, Field, Procedure, ProcedureVersion, WorkflowStep
+from motcua.catalogue.models import Field, Procedure, ProcedureVersion
 from motcua.catalogue.schema import FORMAT_NAME, FORMAT_VERSION, VersionDoc
+from motcua.catalogue.selectors import with_parts
 from motcua.core.errors import NotFound
 from motcua.core.models import OrgUnit
 
@@ -155,19 +156,7 @@ def procedure_dict(p: Procedure) -> dict[str, Any]:
 
 
 def full_queryset() -> models.QuerySet[Procedure]:
-    versions = (
-        ProcedureVersion.objects.order_by("version")
-        .select_related("result_doc_type")
-        .prefetch_related(
-            Prefetch("components", queryset=Component.objects.select_related("doc_type").order_by("order")),
-            Prefetch("fees", queryset=Fee.objects.order_by("order")),
-            Prefetch(
-                "workflow_steps",
-                queryset=WorkflowStep.objects.select_related("unit").order_by("order", "code"),
-            ),
-            Prefetch("implementing_units", queryset=OrgUnit.objects.order_by("code")),
-        )
-    )
+    versions = with_parts(ProcedureVersion.objects.order_by("version"), units_by="code")
     return Procedure.objects.select_related("field").prefetch_related(Prefetch("versions", queryset=versions))
 
 
