@@ -26,6 +26,7 @@ from motcua.citizens.models import Account, VerificationCode
 from motcua.core import audit, login, people, throttle
 from motcua.core.errors import DomainError
 from motcua.core.models import Organisation, Person
+from motcua.dossiers import notify
 from motcua.integrations import outbox, registry
 from motcua.workdays.domain import to_local
 
@@ -117,18 +118,13 @@ def _send_code(account: Account, contact: str, on_record: bool) -> str:
             TOPIC_SMS,
             f"tai-khoan-{account.pk}",
             {
-                "phone": _international(contact),
+                "phone": notify.international(contact),
                 "text": f"Ma xac nhan tai khoan dich vu cong: {code} (het han luc {until}). "
                 "Khong dua ma cho ai.",
             },
             key,
         )
     return _masked(contact)
-
-
-def _international(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return "84" + digits[1:] if digits.startswith("0") else digits
 
 
 @dataclass(frozen=True)
@@ -419,14 +415,15 @@ def sign_in_with_identity(claims: dict[str, Any]) -> Account:
 def consult_population(account: Account) -> bool:
     """Ask the population database for the account's person (when one is configured) and keep what it
     says for prefilling forms; ``False`` when it could not answer (the forms are then typed)."""
-    finder = getattr(registry, "population_registry", None)
-    found_registry = finder() if finder is not None else None
+    found_registry = registry.population_registry() if account.person is not None else None
     if found_registry is None or account.person is None:
         return False
     try:
         resident = found_registry.lookup(account.person.citizen_id)
     except registry.QueryFailed:
         return False
+    finally:
+        found_registry.close()
     if resident is None:
         return False
     population = {

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -136,8 +137,8 @@ def keep_issued(document: Document, *, doc_type: str, issuer: str) -> WarehouseI
 
 def result_type(dossier: Dossier) -> str:
     """The type of paper the dossier's procedure issues as its result ("" when the catalogue says none)."""
-    found = getattr(dossier.procedure_version, "result_doc_type", None)
-    return str(getattr(found, "code", found) or "")
+    found = dossier.procedure_version.result_doc_type
+    return found.code if found is not None else ""
 
 
 def remove(owner: Owner, item_id: int | str) -> None:
@@ -163,11 +164,11 @@ def content(item: WarehouseItem) -> bytes:
     return contentstore.read(item.storage_name, item.sha256)
 
 
+def file_name(item: WarehouseItem) -> str:
+    """A name for the item's bytes, never the uploader's: its hash and the suffix it is stored under."""
+    return f"{item.sha256[:16]}{PurePosixPath(item.storage_name).suffix}"
+
+
 def as_upload(item: WarehouseItem) -> ContentFile[bytes]:
     """The item as a file handed to a dossier (kept again under the same hash: no copy is made)."""
-    suffix = (
-        ".pdf"
-        if item.content_type == "application/pdf"
-        else (".png" if "png" in item.content_type else ".jpg")
-    )
-    return ContentFile(content(item), name=f"{item.sha256[:16]}{suffix}")
+    return ContentFile(content(item), name=file_name(item))

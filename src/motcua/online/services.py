@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -145,8 +146,6 @@ def draft_for(account: Account, token: str) -> Draft:
 
 
 def _uuid(text: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(text))
     except ValueError:
@@ -276,9 +275,9 @@ def save_choices(draft: Draft, *, place: str, delivery: str, address: str) -> Dr
     return locked
 
 
-def _doc_type(component: Component) -> str:
-    found = getattr(component, "doc_type", None)
-    return str(getattr(found, "code", found) or "")
+def doc_type_of(component: Component) -> str:
+    """The code of the type of paper the component asks for ("" when the catalogue names none)."""
+    return component.doc_type.code if component.doc_type is not None else ""
 
 
 def attach_upload(draft: Draft, component: Component, data: bytes, *, title: str = "") -> WarehouseItem:
@@ -289,7 +288,7 @@ def attach_upload(draft: Draft, component: Component, data: bytes, *, title: str
         party(account),
         data,
         title=title or component.name[:200],
-        doc_type=_doc_type(component),
+        doc_type=doc_type_of(component),
         account_id=account.pk,
     )
     _give(draft, component, item, reused=False)
@@ -302,7 +301,7 @@ def attach_item(draft: Draft, component: Component, item_id: int | str) -> Wareh
     item = visible_items(draft.account, usable=True).filter(pk=_number(item_id)).first()
     if item is None:
         raise NotFound("Không tìm thấy giấy tờ này trong kho dữ liệu của bạn.")
-    wanted = _doc_type(component)
+    wanted = doc_type_of(component)
     if wanted and item.doc_type and item.doc_type != wanted:
         raise DraftInvalid(
             "Giấy tờ đã chọn không đúng loại giấy tờ thành phần hồ sơ này yêu cầu.", code="doc_type"
@@ -360,23 +359,17 @@ class Problems:
         return out
 
 
-def _given(draft: Draft) -> set[int]:
-    given = {int(k) for k in (draft.documents or {})}
-    for component in eform_components(draft.version):
-        data, errors = form_state(draft, component)
-        if data and not errors:
-            given.add(component.pk)
-    return given
-
-
 def problems(draft: Draft) -> Problems:
     """Everything that would stop the submission."""
     found = Problems()
+    # a component is given by its document, or by its e-form filled in without a problem
+    given = {int(k) for k in (draft.documents or {})}
     for component in eform_components(draft.version):
-        _data, errors = form_state(draft, component)
+        data, errors = form_state(draft, component)
         if errors:
             found.forms[component.pk] = errors
-    given = _given(draft)
+        elif data:
+            given.add(component.pk)
     for names in dossier_services.missing_components(online_components(draft.version), given, Channel.ONLINE):
         found.missing.append(" hoặc ".join(names))
     if place_of(draft) is None:

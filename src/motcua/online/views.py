@@ -22,6 +22,7 @@ from motcua.citizens import access
 from motcua.citizens.models import Account
 from motcua.core import throttle
 from motcua.core.errors import DomainError, NotFound
+from motcua.core.files import document_max_mb
 from motcua.core.middleware import client_ip
 from motcua.documents import uploads, warehouse
 from motcua.dossiers import services as dossier_services
@@ -98,7 +99,7 @@ def _draft_context(request: HttpRequest, draft: Draft) -> dict[str, Any]:
             shown.append(component)  # shown when the result is handed over, never uploaded
             continue
         chosen = given.get(str(component.pk))
-        wanted = services._doc_type(component)
+        wanted = services.doc_type_of(component)
         entry = {
             "component": component,
             "item": items.get(int(chosen["item"])) if chosen else None,
@@ -126,14 +127,8 @@ def _draft_context(request: HttpRequest, draft: Draft) -> dict[str, Any]:
         ],
         "fees": [(f.name, describe(f)) for f in draft.version.fees.all()],
         "accept": uploads.ACCEPT,
-        "max_mb": _max_mb(),
+        "max_mb": document_max_mb(),
     }
-
-
-def _max_mb() -> int:
-    from motcua.core.files import document_max_mb
-
-    return document_max_mb()
 
 
 def open_draft(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -423,9 +418,7 @@ def warehouse_file(request: HttpRequest, item_id: str) -> HttpResponse:
     if item is None:
         return _not_found(request, NotFound(_("Không tìm thấy giấy tờ này trong kho dữ liệu của bạn.")))
     response = FileResponse(iter([warehouse.content(item)]), content_type=item.content_type)
-    response["Content-Disposition"] = (
-        f'inline; filename="{item.sha256[:12]}{".pdf" if "pdf" in item.content_type else ""}"'
-    )
+    response["Content-Disposition"] = f'inline; filename="{warehouse.file_name(item)}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
