@@ -30,6 +30,9 @@ SCENARIOS = (
     "api-record",
     "api-record-paced",
     "search",
+    "track",
+    "track-page",
+    "track-paced",
     "intake",
     "dashboard",
 )

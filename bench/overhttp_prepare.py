@@ -45,6 +45,7 @@ class Prepared:
     components: list[dict[str, Any]]
     codes: list[str]
     citizens: list[str]
+    tracked: list[tuple[str, str]]  # (dossier code, last four digits of its applicant's number)
     periods: dict[str, dict[str, Any]]
     dossiers: int
 
@@ -188,6 +189,13 @@ def prepare(args: argparse.Namespace) -> Prepared:
             continue
         if len(citizens) >= args.citizens:
             break
+    # Public tracking: any dossier of the province, with the second factor its applicant holds.
+    tracked = [
+        (code, number[-4:])
+        for code, number in Dossier.objects.exclude(applicant_id_number="")
+        .order_by("?")
+        .values_list("code", "applicant_id_number")[: args.pool]
+    ]
     return Prepared(
         staff_password=staff_password,
         staff_device=staff_device,
@@ -201,6 +209,7 @@ def prepare(args: argparse.Namespace) -> Prepared:
         components=components,
         codes=codes,
         citizens=citizens,
+        tracked=tracked,
         periods=_periods(today, args.eval_month, args.eval_year),
         dossiers=Dossier.objects.count(),
     )

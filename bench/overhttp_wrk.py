@@ -132,6 +132,19 @@ def intake_prefix(prepared: Prepared) -> str:
     )
 
 
+def paced(
+    args: argparse.Namespace, key: str, what: str, paths: list[str], headers: dict[str, str]
+) -> Scenario:
+    """A GET at about ``--paced-rate`` requests a second over ``--paced-connections``. wrk 4 has no
+    fixed-rate mode (wrk2's -R): each connection waits between its requests so that together they send
+    about that rate; the latency is measured from each request's sending, the rate reached reported."""
+    connections = args.paced_connections
+    label = f"{what} at about {args.paced_rate} req/s ({connections} connections)"
+    scenario = Scenario(key, label, "GET", paths, headers, 200, [connections])
+    scenario.pace_ms = 1000.0 * connections / args.paced_rate
+    return scenario
+
+
 def build_scenarios(
     args: argparse.Namespace, prepared: Prepared, staff: Client | None, base: dict[str, str]
 ) -> list[Scenario]:
@@ -168,14 +181,7 @@ def build_scenarios(
         label = f"GET /api/ho-so/<code>/tinh-trang (lean record, {len(record_paths)} codes)"
         out.append(Scenario("api-record", label, "GET", record_paths, bearer, 200, conns))
     if "api-record-paced" in only and record_paths:
-        # wrk 4 has no fixed-rate mode (wrk2's -R): each of the connections waits between its requests
-        # so that together they send about ``--paced-rate`` requests a second; the latency is measured
-        # from each request's sending, and the achieved rate is reported beside it.
-        paced = args.paced_connections
-        label = f"GET /api/ho-so/<code>/tinh-trang at about {args.paced_rate} req/s ({paced} connections)"
-        scenario = Scenario("api-record-paced", label, "GET", record_paths, bearer, 200, [paced])
-        scenario.pace_ms = 1000.0 * paced / args.paced_rate
-        out.append(scenario)
+        out.append(paced(args, "api-record-paced", "GET /api/ho-so/<code>/tinh-trang", record_paths, bearer))
     if "search" in only:
         out.append(
             Scenario(
@@ -188,6 +194,17 @@ def build_scenarios(
                 conns,
             )
         )
+    public = dict(base)  # no session, no token: a citizen's phone
+    api_tracked = [f"/api/tra-cuu-ho-so/{urllib.parse.quote(c)}?xac_thuc={f}" for c, f in prepared.tracked]
+    if "track" in only and api_tracked:
+        label = f"GET /api/tra-cuu-ho-so/<code>?xac_thuc=… (public tracking, {len(api_tracked)} codes)"
+        out.append(Scenario("track", label, "GET", api_tracked, public, 200, conns))
+    if "track-page" in only and prepared.tracked:
+        paths = [f"/tra-cuu-ho-so/?ma={urllib.parse.quote(c)}&xac_thuc={f}" for c, f in prepared.tracked]
+        label = f"GET /tra-cuu-ho-so/?ma=…&xac_thuc=… (tracking page, {len(paths)} codes)"
+        out.append(Scenario("track-page", label, "GET", paths, public, 200, conns))
+    if "track-paced" in only and api_tracked:
+        out.append(paced(args, "track-paced", "GET /api/tra-cuu-ho-so/<code>", api_tracked, public))
     if "intake" in only and prepared.intake and prepared.citizens:
         units = len(prepared.intake)
         label = f"POST /api/ho-so/ (counter intake, {units} desks)"

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.integrations",
     "motcua.evaluation",
+    "motcua.feedback",
     "motcua.staff",
     "motcua.portal",
     "motcua.citizens",

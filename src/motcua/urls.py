@@ -21,6 +21,7 @@ urlpatterns = [
     path("can-bo/tep-xuat/", include("motcua.exports.urls")),
     path("can-bo/nhiem-vu/", include("motcua.directives.urls")),
     path("can-bo/bao-cao/", include("motcua.reporting.urls")),
+    path("", include("motcua.feedback.urls")),  # danh-gia/…, may-danh-gia/…, can-bo/danh-gia-cua-nguoi-dan/…
     path("can-bo/danh-gia/", include("motcua.evaluation.urls")),
     path("can-bo/", include("motcua.evaluation.urls_late")),  # only can-bo/tre-han/…, can-bo/tt01/
     path("can-bo/", include("motcua.evaluation.urls_sync")),  # only can-bo/dong-bo/…

@@ -15,7 +15,17 @@ def test_citizen_finds_birth_registration_on_a_phone(browser, live_server, trans
     )
     page = context.new_page()
     page.goto(live_server.url + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "10-portal-home-phone")
+    # The portal's links fold into one menu on a phone; it opens with the keyboard too.
+    assert not page.is_visible(".portal-menu a:has-text('Tra cứu hồ sơ')")
+    page.focus(".portal-menu summary")
+    page.keyboard.press("Enter")
+    assert page.is_visible(".portal-menu a:has-text('Tra cứu hồ sơ')")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "10b-portal-menu-phone")
+    page.keyboard.press("Enter")  # closed again
+    assert not page.is_visible(".portal-menu a:has-text('Tra cứu hồ sơ')")
     page.fill("#q", "dang ky khai sinh")
     page.press("#q", "Enter")
     page.wait_for_url("**/thu-tuc/?q=dang+ky+khai+sinh")

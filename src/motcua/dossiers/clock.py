@@ -46,8 +46,13 @@ def parse_moment(value: Any) -> datetime | None:
 
 def action_of(event: DossierEvent) -> Action | None:
     """The event's action; ``None`` for an action this version of the code does not know."""
+    return action_name(event.action)
+
+
+def action_name(name: str) -> Action | None:
+    """The action stored as ``name``; ``None`` for one this version of the code does not know."""
     try:
-        return Action(event.action)
+        return Action(name)
     except ValueError:
         return None
 

@@ -14,6 +14,7 @@ Vietnamese, as the forms are, whatever language the officer's screen uses.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,14 @@ TOPIC_SMS = "thongbao.sms"
 TOPIC_ZALO = "thongbao.zalo"
 # Changes the applicant hears about even when the national status stays the same.
 ALWAYS = frozenset({Action.RESET_DUE, Action.REPLACE_RESULT})
+# Lines another app adds to the e-mail notice (the feedback app: the rating link once the result is
+# returned), registered from its ``AppConfig.ready`` so that this module imports no app above it.
+NOTICE_ADDITIONS: list[Callable[[Dossier, DossierEvent], list[str]]] = []
+
+
+def add_to_notices(addition: Callable[[Dossier, DossierEvent], list[str]]) -> None:
+    if addition not in NOTICE_ADDITIONS:
+        NOTICE_ADDITIONS.append(addition)
 
 
 def _when(moment: Any) -> str:
@@ -77,6 +86,10 @@ def notice_text(dossier: Dossier, event: DossierEvent, *, what: str) -> tuple[st
         "",
         f"Tra cứu hồ sơ: {base}/tra-cuu-ho-so/ (mã hồ sơ {dossier.code} và 4 số cuối số định danh "
         "của người nộp).",
+    ]
+    for addition in NOTICE_ADDITIONS:
+        lines += addition(dossier, event)
+    lines += [
         "",
         f"{dossier.receiving_unit.name} — Hệ thống thông tin giải quyết thủ tục hành chính",
         "Thư này được gửi tự động, xin không trả lời.",

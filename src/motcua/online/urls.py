@@ -12,6 +12,7 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/", views.mine_detail, name="mine_detail"),
     path("ho-so-cua-toi/<str:code>/bo-sung/", views.supplement, name="supplement"),
     path("ho-so-cua-toi/<str:code>/thanh-toan/", views.pay, name="pay"),
+    path("ho-so-cua-toi/<str:code>/danh-gia/", views.rate, name="rate"),
     path("kho-du-lieu/", views.warehouse_page, name="warehouse"),
     path("kho-du-lieu/<str:item_id>/tep/", views.warehouse_file, name="warehouse_file"),
     path("kho-du-lieu/<str:item_id>/go/", views.warehouse_remove, name="warehouse_remove"),

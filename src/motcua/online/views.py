@@ -28,6 +28,9 @@ from motcua.documents import uploads, warehouse
 from motcua.dossiers import services as dossier_services
 from motcua.dossiers import tracking
 from motcua.dossiers.models import ResultDelivery
+from motcua.feedback import forms as rating_forms
+from motcua.feedback import services as ratings
+from motcua.feedback.models import Channel, Rating
 from motcua.online import services
 from motcua.online.models import Draft
 from motcua.payments import services as payments
@@ -314,8 +317,40 @@ def mine_detail(request: HttpRequest, code: str) -> HttpResponse:
             "components": list(dossier.components.order_by("id")),
             "candidates": list(services.visible_items(me, usable=True)[:30]),
             "accept": uploads.ACCEPT,
+            "rateable": ratings.rateable(dossier),
+            "rating": Rating.objects.filter(dossier_id=dossier.pk).first(),
         },
     )
+
+
+@access.citizen_required
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, code: str) -> HttpResponse:
+    """The applicant rates a returned dossier of theirs (NĐ 61/2018 Điều 31), once."""
+    me = _me(request)
+    try:
+        dossier = services.dossier_for(me, code)
+    except NotFound as exc:
+        return _not_found(request, exc)
+    back = reverse("online:mine_detail", args=[dossier.code])
+    if not ratings.rateable(dossier):
+        messages.info(request, _("Hồ sơ này chưa trả kết quả hoặc đã được đánh giá."))
+        return HttpResponseRedirect(back)
+    posted = request.POST if request.method == "POST" else None
+    context = {"dossier": dossier, "back": back, **rating_forms.context(posted)}
+    if request.method == "POST":
+        problem = _limit(me, "citizen-rating", 30, 3600)
+        if problem:
+            context["error"] = problem
+            return render(request, "feedback/rate.html", context, status=429)
+        try:
+            ratings.rate(dossier, channel=Channel.ONLINE, account_id=me.pk, **rating_forms.read(request.POST))
+        except DomainError as exc:
+            context["error"] = exc.message
+            return render(request, "feedback/rate.html", context, status=exc.status)
+        messages.success(request, _("Cảm ơn ông/bà đã đánh giá. Ý kiến đã được gửi tới cơ quan giải quyết."))
+        return HttpResponseRedirect(back)
+    return render(request, "feedback/rate.html", context)
 
 
 @access.citizen_required

@@ -1,25 +1,43 @@
 """Attempt counters hold under concurrency: twenty wrong passwords or tokens sent at the same moment,
 each on its own thread and database connection, are checked (and answered "wrong") at most the limit
-times; the others are refused as locked."""
+times; the others are refused as locked. Every test runs on both stores: database rows, and Redis
+(``REDIS_URL``) where one listens on 127.0.0.1:6379."""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from motcua.core import throttle
-from motcua.core.models import AuditEntry, Role, Throttle
+from motcua.core.models import AuditEntry, Role
 from motcua.core.tests import factories
+from motcua.core.tests.test_cache_redis import _redis_listening
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PARALLEL = 20
 LOGIN = "/can-bo/dang-nhap/"
+
+
+@pytest.fixture(autouse=True, params=["database", "redis"])
+def store(request, settings):
+    """The counters' store; Redis under a prefix of this test's own (runs side by side share Redis)."""
+    if request.param == "redis":
+        if not _redis_listening():
+            pytest.skip("no Redis listening on 127.0.0.1:6379")
+        settings.REDIS_URL = "redis://127.0.0.1:6379/14"
+        settings.MOTCUA_THROTTLE_PREFIX = f"motcua-test:{uuid.uuid4().hex}:"
+    else:
+        settings.REDIS_URL = None
+    return request.param
 
 
 def at_once(request: Callable[[Client], int], address: str) -> list[int]:
@@ -77,7 +95,7 @@ def test_twenty_parallel_wrong_tokens_are_answered_invalid_at_most_the_limit(set
     assert sorted(statuses) == [401] * 5 + [429] * 15
     assert AuditEntry.objects.filter(action="api_token_failed").count() == 5
     # The counter is exact: no increment was lost between two requests.
-    assert Throttle.objects.get(key=throttle.key("api-token", "10.0.0.8", stale[:11])).count == 5
+    assert throttle.count_of(throttle.key("api-token", "10.0.0.8", stale[:11])) == 5
 
 
 def test_a_successful_sign_in_gives_its_attempt_back(settings):
@@ -89,3 +107,33 @@ def test_a_successful_sign_in_gives_its_attempt_back(settings):
             LOGIN, {"step": "password", "username": name, "password": factories.PASSWORD}
         )
         assert response.status_code == 302  # three sign-ins from one address lock nothing
+
+
+def test_a_counter_locks_for_its_window_after_the_last_attempt_and_opens_again():
+    now = timezone.now().replace(microsecond=0)
+    pair = [throttle.Limit("t:a", 2), throttle.Limit("t:b", 5)]
+    assert throttle.attempt(pair, 600, now) == 0
+    assert throttle.attempt(pair, 600, now + timedelta(seconds=30)) == 0
+    # "t:a" is at its limit: nothing is counted on either counter, the wait runs from the last attempt
+    assert throttle.attempt(pair, 600, now + timedelta(seconds=40)) == 590
+    assert throttle.count_of("t:b") == 2
+    assert throttle.seconds_left(pair, now + timedelta(seconds=100)) == 530
+    throttle.give_back(["t:a"])  # a check that succeeded
+    assert throttle.seconds_left(pair, now + timedelta(seconds=100)) == 0
+    assert throttle.attempt(pair, 600, now + timedelta(seconds=100)) == 0
+    assert throttle.attempt(pair, 600, now + timedelta(seconds=101)) == 599
+    # the window is over: the count starts again from nothing
+    assert throttle.attempt(pair, 600, now + timedelta(seconds=701)) == 0
+    assert throttle.count_of("t:a") == 1 and throttle.count_of("t:b") == 1  # both windows ended
+    throttle.clear(["t:a", "t:b"])
+    assert throttle.count_of("t:a") == 0 and throttle.seconds_left(pair, now) == 0
+
+
+def test_give_back_never_goes_below_nothing():
+    throttle.give_back(["t:none"])
+    assert throttle.attempt([throttle.Limit("t:none", 1)], 60) == 0
+    throttle.give_back(["t:none"])
+    throttle.give_back(["t:none"])
+    assert throttle.count_of("t:none") == 0
+    assert throttle.attempt([throttle.Limit("t:none", 1)], 60) == 0
+    assert throttle.attempt([throttle.Limit("t:none", 1)], 60) > 0

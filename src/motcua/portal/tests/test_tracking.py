@@ -4,9 +4,11 @@ step and the dates — no personal data; a wrong factor answers as an unknown co
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from motcua.documents.context import tracking_url
@@ -104,9 +106,35 @@ def test_tracking_costs_the_same_queries_for_a_short_and_a_long_history(client, 
     with CaptureQueriesContext(connection) as long:
         html = client.get(URL, factor).content.decode()
     assert html.count("tracking-history") == 1 and html.count('<li class="py-1') == 5
-    # the throttle's reservation (savepoint, insert, lock, update, release) and its give-back, the
-    # dossier, the reference-data token, the history
-    assert len(long) == len(short) <= 9
+    # the address's failure counter read, then the dossier with its history and the reference-data
+    # token in one statement
+    assert len(long) == len(short) == 2
+
+
+def test_with_the_counters_in_redis_a_look_up_is_one_statement(client, received, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.core.tests.test_cache_redis import _redis_listening
+
+    if not _redis_listening():
+        pytest.skip("no Redis listening on 127.0.0.1:6379")
+    settings.REDIS_URL = "redis://127.0.0.1:6379/14"
+    settings.MOTCUA_THROTTLE_PREFIX = f"motcua-test:{uuid.uuid4().hex}:"  # runs side by side share Redis
+    _, d = received
+    factor = {"ma": d.code, "xac_thuc": CITIZEN_ID[-4:]}
+    client.get(URL, factor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, factor).status_code == 200
+    assert len(queries) == 1  # the dossier with its history and the reference-data token
+    # failures still count (in Redis now) and lock the address at the limit
+    settings.MOTCUA_TRACKING_MAX = 2
+    assert [client.get(URL, {"ma": d.code, "xac_thuc": "0000"}).status_code for _ in range(3)] == [
+        404,
+        404,
+        429,
+    ]
+    assert client.get(URL, factor).status_code == 429
 
 
 API = "/api/tra-cuu-ho-so/"
@@ -143,3 +171,17 @@ def test_the_api_answers_a_wrong_factor_as_an_unknown_code_and_limits_failures(c
     blocked = client.get(API + d.code, {"xac_thuc": CITIZEN_ID[-4:]})
     assert blocked.status_code == 429 and blocked.json()["code"] == "tracking_throttled"
     assert client.get(URL, {"ma": d.code, "xac_thuc": CITIZEN_ID[-4:]}).status_code == 429  # one counter
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_wrong_look_ups_at_once_are_answered_not_found_at_most_the_limit(settings):
+    from motcua.core.tests.test_throttle import at_once
+
+    settings.MOTCUA_TRACKING_MAX = 5
+    w = df.world()
+    with time_machine.travel(at(2026, 3, 9, 9, 0), tick=False):
+        d = df.receive(w)
+    statuses = at_once(lambda c: c.get(URL, {"ma": d.code, "xac_thuc": "0000"}).status_code, "10.9.9.9")
+    assert sorted(statuses) == [404] * 5 + [429] * 15  # every failure counted, none lost
+    right = Client(REMOTE_ADDR="10.9.9.9").get(URL, {"ma": d.code, "xac_thuc": CITIZEN_ID[-4:]})
+    assert right.status_code == 429  # locked: even the right digits are not checked
