@@ -31,6 +31,7 @@ from motcua.dossiers import syncstate
 from motcua.dossiers.models import Dossier, DossierComponent, DossierFee, Supplement
 from motcua.dossiers.sync import TOPIC_DONG_BO
 from motcua.evaluation.formulas import DossierFacts, Period, SupplementFacts, VersionFacts
+from motcua.feedback.models import Rating
 from motcua.integrations.models import OutboxMessage
 from motcua.workdays.domain import Calendar, to_local
 from motcua.workdays.services import calendar_for
@@ -210,6 +211,7 @@ class Side:
     fees: dict[int, tuple[int, bool]]  # (rows, some Gia > 0)
     sync: dict[str, str]  # dossier code → best outbox status
     certified: frozenset[int] = frozenset()  # dossiers with an electronic certified copy in force
+    disliked: frozenset[int] = frozenset()  # dossiers rated "không hài lòng"
 
 
 def _supplements(where: Q) -> dict[int, tuple[SupplementFacts, ...]]:
@@ -255,6 +257,11 @@ def _certified(where: Q) -> frozenset[int]:
         .values_list("dossier_id")
         .distinct()
     )
+    return frozenset(row[0] for row in _stream(rows))
+
+
+def _disliked(where: Q) -> frozenset[int]:
+    rows = Rating.objects.filter(where, satisfied=False).order_by().values_list("dossier_id")
     return frozenset(row[0] for row in _stream(rows))
 
 
@@ -304,7 +311,12 @@ def side_rows(ids: list[int], codes: list[str], *, before: datetime | None = Non
         supplements &= Q(requested_at__lt=before)
     related = _ids("dossier_id", ids)
     return Side(
-        _supplements(supplements), _components(related), _fees(related), _sync(codes), _certified(related)
+        _supplements(supplements),
+        _components(related),
+        _fees(related),
+        _sync(codes),
+        _certified(related),
+        _disliked(related),
     )
 
 
@@ -324,6 +336,7 @@ def _full(row: tuple[Any, ...], side: Side) -> DossierFacts:
         *side.components.get(pk, NO_COMPONENTS),
         *side.fees.get(pk, NO_FEES),
         pk in side.certified,
+        pk in side.disliked,
     )
 
 

@@ -146,6 +146,7 @@ class DossierFacts(NamedTuple):
     fee_rows: int = 0  # DanhSachLePhi items
     fee_positive: bool = False  # some item with Gia > 0
     certified_copy: bool = False  # an electronic certified copy from the original was issued (not revoked)
+    disliked: bool = False  # the applicant rated it "không hài lòng" (feedback.Rating)
 
     @property
     def completed(self) -> bool:

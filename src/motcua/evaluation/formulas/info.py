@@ -200,11 +200,15 @@ INFO: dict[str, IndicatorInfo] = {
         missing="Phản ánh, kiến nghị (PAKN) và đánh giá của người dân chưa được motcua quản lý.",
     ),
     "5.4": IndicatorInfo(
-        "",
-        "100% − (tỷ lệ hồ sơ trễ hạn + tỷ lệ hồ sơ bị khiếu nại hoặc đánh giá không hài lòng)",
-        "Theo cách tính của Cổng Dịch vụ công quốc gia",
-        missing="Đánh giá của người dân và khiếu nại về hồ sơ chưa được motcua ghi nhận "
-        "(tỷ lệ trễ hạn đã có, xem chỉ số 2.1).",
+        "dossier",
+        "100% − (tỷ lệ hồ sơ trễ hạn theo chỉ số 2.1 + tỷ lệ hồ sơ tiếp nhận trong kỳ bị người dân đánh giá "
+        "không hài lòng); đạt 90% được điểm tối đa",
+        "Theo cách tính của Cổng Dịch vụ công quốc gia; đánh giá theo NĐ 61/2018 Điều 31",
+        (
+            "Tỷ lệ bị đánh giá không hài lòng tính trên hồ sơ có ngày tiếp nhận trong kỳ (đánh giá ghi nhận "
+            "đến khi tính chỉ số); hồ sơ vừa trễ hạn vừa bị đánh giá không hài lòng bị trừ ở cả hai tỷ lệ.",
+            "Khiếu nại, phản ánh về hồ sơ chưa được tính (chưa quản lý phản ánh, kiến nghị).",
+        ),
     ),
 }
 UNIT_SCOPE = (

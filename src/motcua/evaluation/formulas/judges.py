@@ -82,6 +82,10 @@ def _j_population(d: DossierFacts, v: VersionFacts | None) -> str:
     return "population_data_used" if uses_population_data(d) else "population_data_not_used"
 
 
+def _j_disliked(d: DossierFacts, v: VersionFacts | None) -> str:
+    return "disliked" if d.disliked else "not_disliked"
+
+
 DOSSIER_JUDGES: dict[str, DossierJudge] = {
     "1.4": _j_sync,
     "3.TT": _j_full_online,
@@ -92,6 +96,7 @@ DOSSIER_JUDGES: dict[str, DossierJudge] = {
     "4.3": _j_reused,
     "4.4": _j_warehouse,
     "4.5b": _j_population,
+    "5.4": _j_disliked,
 }
 
 

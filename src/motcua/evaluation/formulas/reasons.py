@@ -66,6 +66,9 @@ REASONS: dict[str, tuple[str, bool]] = {
     "not_from_warehouse": ("Không có tài liệu lấy từ kho dữ liệu cá nhân", False),
     "population_data_used": ("Có sử dụng dữ liệu dân cư (VNeID, kho dữ liệu, CSDL dân cư)", True),
     "population_data_not_used": ("Không sử dụng dữ liệu dân cư", False),
+    # 5.4
+    "not_disliked": ("Không bị người dân đánh giá không hài lòng", True),
+    "disliked": ("Người dân đánh giá không hài lòng", False),
 }
 
 

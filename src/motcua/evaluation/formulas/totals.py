@@ -136,11 +136,10 @@ def evaluate(
             if found is not None:
                 tally.reasons[found] += 1
     unit_scope = assigned is not None
-    on_time_rate = score(tallies["2.1"].numerator, tallies["2.1"].denominator, _UNIT_WEIGHT)[0]
     groups = []
     for g in weights.groups:
         results = tuple(
-            _result(w, g.code, tallies.get(w.code), duration, single_procedure, on_time_rate, unit_scope)
+            _result(w, g.code, tallies.get(w.code), duration, single_procedure, tallies["2.1"], unit_scope)
             for w in g.indicators
         )
         groups.append(
@@ -164,13 +163,57 @@ def _breakdown(tally: Tally) -> tuple[ReasonCount, ...]:
     return tuple(rows)
 
 
+def _pct(value: Fraction) -> str:
+    return f"{round2(value)}%".replace(".", ",")
+
+
+def _against(tally: Tally) -> Fraction:
+    """The exact share (%) of a tally's population that counts against it; 0 for an empty one."""
+    if not tally.denominator:
+        return Fraction(0)
+    return Fraction((tally.denominator - tally.numerator) * 100, tally.denominator)
+
+
+def _satisfaction(
+    w: IndicatorWeight, base: dict[str, Any], disliked: Tally, on_time: Tally, assumptions: tuple[str, ...]
+) -> IndicatorResult:
+    """5.4: 100% − (the late rate of 2.1 + the rate of the period's dossiers rated "không hài lòng"),
+    each rate exact, the difference never below 0; saturation at the weight's target (90%)."""
+    if not on_time.denominator and not disliked.denominator:
+        rate, points = score(0, 0, w)
+        late = unhappy = Fraction(0)
+    else:
+        late, unhappy = _against(on_time), _against(disliked)
+        exact = max(Fraction(0), Fraction(100) - late - unhappy)
+        target = Fraction(w.target) if w.target is not None else Fraction(100)
+        top = Fraction(w.max)
+        rate, points = round2(exact), round2(top if exact >= target else top * exact / target)
+    notes = (  # Vietnamese text: a decimal comma, as the screens show rates
+        f"Tỷ lệ hồ sơ trễ hạn (theo chỉ số 2.1): {_pct(late)}.",
+        f"Tỷ lệ hồ sơ bị đánh giá không hài lòng: {_pct(unhappy)} "
+        f"({disliked.denominator - disliked.numerator}/{disliked.denominator} hồ sơ tiếp nhận trong kỳ).",
+    )
+    return IndicatorResult(
+        **base,
+        points=points,
+        rate=rate,
+        numerator=disliked.numerator,
+        denominator=disliked.denominator,
+        missing=False,
+        assumed=bool(assumptions),
+        assumptions=assumptions,
+        reasons=_breakdown(disliked),
+        notes=notes,
+    )
+
+
 def _result(
     w: IndicatorWeight,
     group: str,
     tally: Tally | None,
     duration: Duration,
     single_procedure: bool,
-    on_time_rate: Decimal | None,
+    on_time: Tally,
     unit_scope: bool,
 ) -> IndicatorResult:
     info = INFO.get(w.code)
@@ -188,9 +231,6 @@ def _result(
         "source": info.source if info else "",
     }
     if info is None or info.missing:
-        notes: tuple[str, ...] = ()
-        if w.code == "5.4" and on_time_rate is not None:
-            notes = (f"Tỷ lệ hồ sơ trễ hạn trong kỳ (theo 2.1): {Decimal(100) - on_time_rate}%.",)
         return IndicatorResult(
             **base,
             points=Decimal("0.00"),
@@ -201,7 +241,6 @@ def _result(
             assumed=bool(assumptions),
             assumptions=assumptions,
             missing_reason=info.missing if info else NO_FORMULA,
-            notes=notes,
         )
     if w.code == "2.2":
         value = None if not duration.count else round2(duration.total / duration.count)
@@ -220,6 +259,8 @@ def _result(
             value_unit=duration.unit if single_procedure else "",
         )
     assert tally is not None
+    if w.code == "5.4":
+        return _satisfaction(w, base, tally, on_time, assumptions)
     if w.target is None and w.max > 0:
         assumptions = (*assumptions, LINEAR)
     rate, points = score(tally.numerator, tally.denominator, w)

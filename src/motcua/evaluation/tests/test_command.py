@@ -62,7 +62,7 @@ def test_json_shape_on_an_empty_period(world):
         False,
     )
     # inputs held by other systems: missing, 0 points
-    for code in ("1.1", "1.2", "5.1", "5.2", "5.3", "5.4"):
+    for code in ("1.1", "1.2", "5.1", "5.2", "5.3"):
         assert i[code]["missing"] is True and i[code]["points"] == 0 and i[code]["missing_reason"]
     # electronic certified copies are recorded by motcua: computed (none issued: 0 points), not missing
     assert i["4.CT"]["missing"] is False and i["4.CT"]["points"] == 0
@@ -248,9 +248,13 @@ def test_import_then_index766_matches_the_hand_computation(world, tmp_path):
     check("3.5b", 1, 1, 100, 2)
     check("4.5a", 1, 1, 100, 2)  # no target group recorded; citizens' dossiers → individuals
     groups = {g["code"]: g["points"] for g in report["groups"]}
-    # CKMB 0 + 6; TDGQ 11.43; CLGQ 4; TTTT 2 + 2 + 3; MDSH 0.83 + 0.42 + 0.67 + 0.33 + 2 = 4.25; MDHL 0
-    assert groups == {"CKMB": 6, "TDGQ": 11.43, "CLGQ": 4, "TTTT": 7, "MDSH": 4.25, "MDHL": 0}
-    assert report["total"] == {"points": 32.68, "max": 100}
+    # 5.4: 100 − (late 3/7 by 2.1 + 0 of the 6 received rated "không hài lòng") = 57.142…%;
+    # 6 × 57.142… / 90 = 3.809… → 3.81
+    check("5.4", 6, 6, 57.14, 3.81)
+    # CKMB 0 + 6; TDGQ 11.43; CLGQ 4; TTTT 2 + 2 + 3; MDSH 0.83 + 0.42 + 0.67 + 0.33 + 2 = 4.25;
+    # MDHL 3.81 (5.4)
+    assert groups == {"CKMB": 6, "TDGQ": 11.43, "CLGQ": 4, "TTTT": 7, "MDSH": 4.25, "MDHL": 3.81}
+    assert report["total"] == {"points": 36.49, "max": 100}
     # the same file seen from Phường An Biên (every line's unit) gives the same 2.1
     unit = by_code(run_json("--from", "2026-03-01", "--to", "2026-03-31", "--unit", WARD))
     assert (unit["2.1"]["numerator"], unit["2.1"]["denominator"]) == (4, 7)

@@ -52,16 +52,16 @@ def test_the_dashboard_shows_the_index_of_the_chosen_month(client, world):
     response = page(client, world.supervisor, **MARCH, unit="tinh")
     assert response.status_code == 200
     html = response.content.decode()
-    # the same figures as the command line (test_command: 32.68 in total, 2.1 = 4/7 = 57.14%)
-    assert 'id="eval-total">32,68<' in html
+    # the same figures as the command line (test_command: 36.49 in total, 2.1 = 4/7 = 57.14%)
+    assert 'id="eval-total">36,49<' in html
     assert "Tháng 3/2026" in html and "Toàn tỉnh" in html
     assert "57,14%" in html and "4 / 7" in html
     assert "Số liệu tính lúc" in html
-    # six groups, the key rates, satisfaction shown as missing
+    # six groups, the key rates; satisfaction (5.4) with its two parts: late 3 of 7, none disliked
     for code in ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"):
         assert f'id="group-{code}"' in html
     rate_54 = html.split('id="rate-54"')[1].split("</li>")[0]
-    assert "thiếu dữ liệu" in rate_54
+    assert "57,14%" in rate_54 and "trễ hạn (theo chỉ số 2.1): 42,86%" in rate_54 and "(0/6" in rate_54
     # ranking: both wards, An Biên first (all dossiers are its own)
     ranking = html.split('id="ranking"')[1]
     assert ranking.index("Phường An Biên") < ranking.index("Phường Lê Chân")
@@ -69,7 +69,7 @@ def test_the_dashboard_shows_the_index_of_the_chosen_month(client, world):
     assert "style=" not in html
     assert "<title" in html and "<desc" in html
     # the default unit of a province supervisor is the whole province
-    assert 'id="eval-total">32,68<' in page(client, world.supervisor, **MARCH).content.decode()
+    assert 'id="eval-total">36,49<' in page(client, world.supervisor, **MARCH).content.decode()
 
 
 def test_every_period_kind_is_accepted(client, world):
@@ -86,7 +86,7 @@ def test_every_period_kind_is_accepted(client, world):
     html = page(
         client, world.supervisor, period="tuy-chon", start="01/03/2026", end="31/03/2026"
     ).content.decode()
-    assert 'id="eval-total">32,68<' in html
+    assert 'id="eval-total">36,49<' in html
     # the current month is computed up to today
     html = page(client, world.supervisor).content.decode()
     assert "Tháng 4/2026 (đến hết ngày 20/04/2026)" in html
@@ -117,7 +117,7 @@ def test_an_old_bookmark_of_the_dashboard_redirects_to_the_current_names(client,
     assert old.status_code == 301
     assert old["Location"] == f"{URL}?period=thang&year=2026&month=3&unit=tinh&sort=dung-han"
     html = client.get(old["Location"]).content.decode()
-    assert 'id="eval-total">32,68<' in html and "Tháng 3/2026" in html
+    assert 'id="eval-total">36,49<' in html and "Tháng 3/2026" in html
     # the links the page writes use the current names too
     assert "?period=thang&amp;year=2026&amp;month=3&amp;unit=tinh" in html
     assert 'name="ky"' not in html and "don_vi=" not in html
@@ -171,8 +171,8 @@ def test_the_indicator_page_explains_and_lists_the_dossiers_against_it(client, w
     html = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, all="1").content.decode()
     assert LINES[0]["MaHoSo"] in html.split('id="drill"')[1]
     # a missing indicator says why; an unknown code or a bad cursor never gives a 500
-    html = page(client, world.supervisor, URL + "chi-so/5.4/", **MARCH).content.decode()
-    assert "Thiếu dữ liệu" in html and "Đánh giá của người dân" in html
+    html = page(client, world.supervisor, URL + "chi-so/5.1/", **MARCH).content.decode()
+    assert "Thiếu dữ liệu" in html and "Phản ánh, kiến nghị" in html
     assert page(client, world.supervisor, URL + "chi-so/9.9/", **MARCH).status_code == 404
     response = page(client, world.supervisor, URL + "chi-so/2.1/", **MARCH, page="!!!")
     assert response.status_code == 400 and "Con trỏ trang không hợp lệ" in response.content.decode()
@@ -318,8 +318,8 @@ def test_exports_of_the_index_the_ranking_and_the_drill_down(client, world):
     assert rows[0][:4] == ["Nhóm", "Tên nhóm", "Mã chỉ số", "Chỉ số"]
     on_time = next(r for r in rows if r[2] == "2.1")
     assert on_time[4:6] == ["57.14", "11.43"] and on_time[8:10] == ["4", "7"]
-    assert rows[-1][0] == "TỔNG" and rows[-1][5] == "32.68"
-    assert next(r for r in rows if r[2] == "5.4")[10] == "có"
+    assert rows[-1][0] == "TỔNG" and rows[-1][5] == "36.49"
+    assert next(r for r in rows if r[2] == "5.1")[10] == "có"  # missing: feedback not yet managed
 
     _export(client, world.supervisor, fmt="xlsx", kind="evaluation.ranking", unit="tinh", **period)
     assert ExportJob.objects.get(kind="evaluation.ranking").status == ExportJob.Status.DONE

@@ -381,7 +381,7 @@ def test_evaluate_a_small_set_by_hand():
         Decimal("2.00"),
     )
     # missing inputs: 0 points, no rate
-    for code in ("1.1", "1.2", "5.1", "5.2", "5.3", "5.4"):
+    for code in ("1.1", "1.2", "5.1", "5.2", "5.3"):
         assert (i(code).missing, i(code).points, i(code).rate, i(code).numerator) == (
             True,
             Decimal("0.00"),
@@ -390,7 +390,15 @@ def test_evaluate_a_small_set_by_hand():
         )
     # 4.CT: no procedure of certified copies in the set: nothing to count, no points, not missing
     assert (i("4.CT").missing, i("4.CT").denominator, i("4.CT").points) == (False, 0, Decimal("0.00"))
-    assert "trễ hạn" in i("5.4").notes[0] and "50.00%" in i("5.4").notes[0]
+    # 5.4: 100 − (late 50% by 2.1 + 0 of the 3 received in March rated "không hài lòng") = 50%;
+    # target 90: 6 × 50 / 90 = 3.333… → 3.33
+    assert (i("5.4").missing, i("5.4").rate, i("5.4").points, i("5.4").denominator) == (
+        False,
+        Decimal("50.00"),
+        Decimal("3.33"),
+        3,
+    )
+    assert "trễ hạn" in i("5.4").notes[0] and "50,00%" in i("5.4").notes[0]
     # groups are sums of their rounded indicator points; all six groups, 100 points in total
     assert [g.code for g in result.groups] == ["CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"]
     assert [g.max for g in result.groups] == [18, 20, 12, 10, 22, 18] and result.max == 100
@@ -571,3 +579,54 @@ def test_explain_gives_the_dossier_figures():
         "Chưa xử lý xong, đã quá hạn tính đến cuối kỳ; tính đến 31/03/2026 23:59 (cuối kỳ)"
     )
     assert text.endswith("trễ 18 ngày 6 giờ")
+
+
+def _month_of(on_time: int, late: int, disliked: int) -> list[DossierFacts]:
+    """Dossiers received in March and finished in it: ``on_time`` before their due, ``late`` after it;
+    the first ``disliked`` of them rated "không hài lòng"."""
+    rows = []
+    for n in range(on_time + late):
+        rows.append(
+            dossier(
+                n + 1,
+                at(2, 9),
+                at(5, 17),
+                national_status=10,
+                finished_at=at(4 if n < on_time else 9, 10),
+                returned_at=at(10, 10),
+                disliked=n < disliked,
+            )
+        )
+    return rows
+
+
+def test_5_4_subtracts_the_late_rate_and_the_disliked_rate_and_saturates_at_90():
+    def five_four(rows: list[DossierFacts]):
+        return f.evaluate(WEIGHTS, MARCH, rows, [VERSION], VERSIONS, calendars).indicator("5.4")
+
+    # 19 on time, 1 late (5%); 1 of 20 disliked (5%): 100 − 5 − 5 = 90 → the target: 6 points
+    saturated = five_four(_month_of(19, 1, 1))
+    assert (saturated.rate, saturated.points, saturated.numerator, saturated.denominator) == (
+        Decimal("90.00"),
+        Decimal("6.00"),
+        19,
+        20,
+    )
+    # 18 on time, 2 late (10%); 2 of 20 disliked (10%) — one of them the late one's twin: 80% →
+    # 6 × 80 / 90 = 5.333… → 5.33
+    below = five_four(_month_of(18, 2, 2))
+    assert (below.rate, below.points) == (Decimal("80.00"), Decimal("5.33"))
+    assert {r.code: r.count for r in below.reasons} == {"not_disliked": 18, "disliked": 2}
+    # a dossier both late and disliked is subtracted in both rates: 1 late of 3, that one disliked:
+    # 100 − 33.33… − 33.33… = 33.33… → 6 × 33.33… / 90 = 2.222… → 2.22
+    rows = _month_of(2, 1, 0)
+    late_and_disliked = {"finished_at": at(9, 10), "returned_at": at(10, 10), "disliked": True}
+    rows[2] = dossier(3, at(2, 9), at(5, 17), national_status=10, **late_and_disliked)
+    both = five_four(rows)
+    assert (both.rate, both.points) == (Decimal("33.33"), Decimal("2.22"))
+    # never below 0: 3 late of 4, 3 of 4 disliked → 100 − 75 − 75 → 0
+    floor = five_four(_month_of(1, 3, 3))
+    assert (floor.rate, floor.points) == (Decimal("0.00"), Decimal("0.00"))
+    # nothing received, nothing to judge: no rate, 0 points, not missing
+    empty = five_four([])
+    assert (empty.rate, empty.points, empty.missing) == (None, Decimal("0.00"), False)

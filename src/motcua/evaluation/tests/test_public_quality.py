@@ -32,7 +32,7 @@ def test_the_public_page_shows_the_province_and_the_ranked_units_without_persona
     response = client.get(URL, {"period": "thang", "year": "2026", "month": "3"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="q-total">32,68<' in html and "Tháng 3/2026" in html
+    assert 'id="q-total">36,49<' in html and "Tháng 3/2026" in html
     for code in ("CKMB", "TDGQ", "CLGQ", "TTTT", "MDSH", "MDHL"):
         assert f'id="q-group-{code}"' in html
     assert html.index("Phường An Biên") < html.index("Phường Lê Chân")

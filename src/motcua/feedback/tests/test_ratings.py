@@ -297,3 +297,21 @@ def _another_returned(w):
         d = s.mark_result_ready(d.code, by=w.head_a, expected_version=5)
         clock.move_to(at(2026, 4, 6 + count, 15, 0))
         return df.fresh(s.return_result(d.code, by=w.intake_a, expected_version=6, notified=True))
+
+
+def test_a_rating_moves_766_indicator_5_4_on_the_dashboard_at_once(w):
+    """Cross-module: dossiers built and rated through the services; the dashboard's cached index sees
+    the new rating (the rating touches the dossier's row, so the data stamp changes)."""
+    d = returned(w)  # received 09/03, due 12/03, finished 11/03: on time
+    supervisor = Client()
+    supervisor.force_login(w.supervisor)
+    march = {"period": "thang", "year": "2026", "month": "3"}
+    before = supervisor.get("/can-bo/danh-gia/chi-so/5.4/", march).content.decode()
+    assert "100.00%" in before or "100,00%" in before  # one dossier, on time, not disliked
+    services.rate(
+        d, satisfied=False, reason="Hướng dẫn chưa rõ ràng", channel=Channel.PAPER, entered_by=w.intake_a
+    )
+    after = supervisor.get("/can-bo/danh-gia/chi-so/5.4/", march).content.decode()
+    # 100 − (late 0 + disliked 1 of 1 = 100) = 0
+    assert "Người dân đánh giá không hài lòng" in after and f'href="/can-bo/ho-so/{d.code}/"' in after
+    assert "0.00%" in after or "0,00%" in after

@@ -35,10 +35,10 @@ def test_last_complete_month_and_quarter():
 
 def test_the_public_766_page_opens_on_the_last_complete_month(client):
     df.world()
-    load(LINES)  # March 2026: 32,68 points for the province (evaluation/tests/test_public_quality.py)
+    load(LINES)  # March 2026: 36,49 points for the province (evaluation/tests/test_public_quality.py)
     with time_machine.travel("2026-04-20 09:00 +07:00", tick=True):
         html = client.get("/danh-gia-chat-luong/").content.decode()
-        assert "Tháng 3/2026 · Toàn tỉnh" in html and 'id="q-total">32,68<' in html
+        assert "Tháng 3/2026 · Toàn tỉnh" in html and 'id="q-total">36,49<' in html
         assert "đến hết ngày" not in html  # not the month in progress
         assert (selected(html, "period"), selected(html, "year"), selected(html, "month")) == (
             "thang",
