@@ -9,20 +9,24 @@ run by the one-stop officers and heads of their counter. Bad input is a Vietname
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.core.errors import DomainError
 from motcua.core.models import OrgUnit, User
-from motcua.core.permissions import scope
+from motcua.core.permissions import scope, unit_ids
 from motcua.dossiers import selectors as dossier_selectors
-from motcua.feedback import forms, services
+from motcua.feedback import forms, selectors, services
 from motcua.feedback.models import Channel, Kiosk, Rating
+from motcua.workdays.domain import TZ
 
 PAGE = 50
 
@@ -69,11 +73,19 @@ def ratings(request: HttpRequest) -> HttpResponse:
         ],
         "shown": shown,
         "waiting": to_review(user).count(),
+        "month": _this_month(user),
         "may_review": set(
             to_review(user).filter(pk__in=[r.pk for r in page.object_list]).values_list("pk", flat=True)
         ),
     }
     return render(request, "feedback/staff_ratings.html", context)
+
+
+def _this_month(user: User) -> dict[str, object]:
+    """This month's ratings of the user's units (the same function as the public page)."""
+    today = timezone.localdate()
+    start = datetime.combine(today.replace(day=1), time.min, tzinfo=TZ)
+    return {"label": f"{today:%m/%Y}", "total": selectors.summary(start, timezone.now(), unit_ids(user))[0]}
 
 
 @login_required

@@ -24,6 +24,7 @@ from motcua.core.params import legacy_names
 from motcua.evaluation import charts
 from motcua.evaluation.cache import Board, clamp
 from motcua.evaluation.formulas import Period
+from motcua.feedback import selectors as ratings
 
 YEARS = 5
 KINDS = [("thang", gettext_lazy("Tháng")), ("quy", gettext_lazy("Quý")), ("nam", gettext_lazy("Năm"))]
@@ -136,6 +137,7 @@ def quality(request: HttpRequest) -> HttpResponse:
             "ranking": [
                 {"r": r, "pct": charts.pct(r.points), "css": charts.level(r.points)} for r in ranking.rows
             ],
+            "ratings": ratings.summary(period.start_at, period.end_exclusive)[:11],
         }
     )
     return render(request, "portal/quality.html", context)

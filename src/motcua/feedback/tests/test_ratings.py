@@ -315,3 +315,21 @@ def test_a_rating_moves_766_indicator_5_4_on_the_dashboard_at_once(w):
     # 100 − (late 0 + disliked 1 of 1 = 100) = 0
     assert "Người dân đánh giá không hài lòng" in after and f'href="/can-bo/ho-so/{d.code}/"' in after
     assert "0.00%" in after or "0,00%" in after
+
+
+def test_the_public_quality_page_and_the_staff_page_give_the_same_month_of_ratings(client, w):
+    first, second = returned(w), _another_returned(w)
+    services.rate(first, satisfied=True, channel=Channel.ONLINE)
+    services.rate(second, satisfied=False, reason="Chờ đợi lâu", channel=Channel.KIOSK)
+    today = timezone.localdate()
+    public = client.get(
+        "/danh-gia-chat-luong/", {"period": "thang", "year": today.year, "month": today.month}
+    )
+    shown = re.search(r'data-testid="q-ratings-total">(.*?)</p>', public.content.decode(), re.S).group(1)
+    officer = Client()
+    officer.force_login(w.intake_a)
+    staff = officer.get("/can-bo/danh-gia-cua-nguoi-dan/").content.decode()
+    line = re.search(r'data-testid="ratings-month">(.*?)</p>', staff, re.S).group(1)
+    numbers = [re.findall(r"\d+(?:[.,]\d+)?", text) for text in (shown, line)]
+    assert numbers[0] == ["2", "50,0"] and numbers[1][-2:] == ["2", "50,0"]  # after "Tháng MM/YYYY"
+    assert "Phường An Biên" in public.content.decode() and first.code not in public.content.decode()
