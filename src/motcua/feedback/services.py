@@ -156,7 +156,7 @@ def rate(
             )
             # The rating changes 766 indicator 5.4 of the dossier's period: touching the row gives the
             # dashboard's cached index a new data stamp (evaluation.cache), nothing else changes.
-            Dossier.objects.filter(pk=locked.pk).update(updated_at=moment)
+            Dossier.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
             if not satisfied and tell_heads:
                 transaction.on_commit(lambda: _tell_heads(rating.pk))
     except IntegrityError as exc:  # the same dossier rated at the same moment elsewhere
