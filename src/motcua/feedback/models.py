@@ -116,3 +116,118 @@ class Kiosk(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# -- feedback and complaints (phản ánh, kiến nghị — PAKN) ----------------------------------------------
+
+
+class Subject(models.TextChoices):
+    """What a PAKN is about: the two classes 766 indicator 5.1 counts, and the rest."""
+
+    REGULATION = "quy_dinh", "Quy định, chính sách, thủ tục hành chính"
+    CONDUCT = "hanh_vi", "Hành vi, thái độ của cán bộ, công chức"
+    OTHER = "khac", "Nội dung khác"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Đã tiếp nhận, đang xử lý"
+    INFO_REQUESTED = "info_requested", "Chờ người gửi bổ sung thông tin"
+    REJECTED = "rejected", "Không tiếp nhận"
+    ANSWERED = "answered", "Đã trả lời, chờ công khai"
+    PUBLISHED = "published", "Đã công khai"
+
+
+class Pakn(models.Model):
+    """A feedback or complaint (phản ánh, kiến nghị) about regulations and procedures or an officer's
+    conduct, optionally about one dossier, handled by one unit at a time; its clock (766 indicator 5.2)
+    runs from receipt or from the latest transfer (``clock_from``)."""
+
+    code = models.CharField("mã phản ánh", max_length=30, unique=True)
+    subject = models.CharField("nội dung về", max_length=10, choices=Subject.choices)
+    title = models.CharField("tiêu đề", max_length=200)
+    content = models.TextField("nội dung")
+    dossier = models.ForeignKey(
+        "dossiers.Dossier",
+        verbose_name="hồ sơ",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    account_id = models.PositiveBigIntegerField("tài khoản công dân", null=True, blank=True)
+    sender_name = models.CharField("người gửi", max_length=150, blank=True)
+    sender_email = models.EmailField("thư điện tử", blank=True)
+    sender_phone = models.CharField("điện thoại", max_length=20, blank=True)
+    unit = models.ForeignKey(
+        "core.OrgUnit", verbose_name="cơ quan xử lý", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField("tình trạng", max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    received_at = models.DateTimeField("thời điểm tiếp nhận", default=timezone.now)
+    clock_from = models.DateTimeField("tính hạn từ", default=timezone.now)
+    first_info_request_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField("nội dung trả lời", blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reraise_of = models.ForeignKey(
+        "self",
+        verbose_name="phản ánh lại của",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reraised",
+    )
+    likes = models.PositiveIntegerField(default=0)
+    dislikes = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, db_index=True, editable=False)  # duplicate detection
+
+    class Meta:
+        verbose_name = "phản ánh, kiến nghị"
+        verbose_name_plural = "phản ánh, kiến nghị"
+        indexes = [models.Index(fields=["unit", "status", "clock_from"], name="feedback_pakn_queue")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PaknEvent(models.Model):
+    """The history of a PAKN, append-only: received, transferred, info requested/supplied, rejected,
+    answered, published, re-raised."""
+
+    pakn = models.ForeignKey(Pakn, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_unit = models.ForeignKey(
+        "core.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey(
+        "core.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pakn", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pakn_id} {self.action}"
+
+
+class PaknVote(models.Model):
+    """A citizen's like (+1) or dislike (−1) of a published answer: one per voter (an account, or a
+    browser's anonymous key), changeable."""
+
+    pakn = models.ForeignKey(Pakn, on_delete=models.CASCADE, related_name="votes")
+    voter = models.CharField(max_length=64)  # a hash: account id or the browser's key
+    value = models.SmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pakn", "voter"], name="feedback_one_vote")]
+
+    def __str__(self) -> str:
+        return f"{self.pakn_id} {self.value:+d}"

@@ -48,6 +48,21 @@ def pairs(value: Any) -> list[list[str]]:
     return out
 
 
+PAKN_DEADLINES = {"reject": 2, "first_info_request": 5, "handle": 15, "publish": 2}
+
+
+def deadlines(value: Any) -> dict[str, int]:
+    """The four PAKN time limits in working days, each a whole number of days."""
+    if not isinstance(value, dict) or set(value) != set(PAKN_DEADLINES):
+        raise RuleValueError("Giá trị gồm đúng bốn thời hạn: " + ", ".join(PAKN_DEADLINES) + ".")
+    out = {}
+    for key, days in value.items():
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 60:
+            raise RuleValueError(f"Thời hạn {key} là số ngày làm việc từ 1 đến 60.")
+        out[key] = days
+    return out
+
+
 DEFINITIONS = (
     RuleDefinition(
         "feedback.rating_items",
@@ -73,6 +88,15 @@ DEFINITIONS = (
         "Quy ước của motcua",
         False,
         non_negative_int,
+    ),
+    RuleDefinition(
+        "feedback.pakn_deadlines",
+        "Thời hạn xử lý phản ánh, kiến nghị (ngày làm việc, tính từ khi tiếp nhận hoặc chuyển gần nhất)",
+        PAKN_DEADLINES,
+        "QĐ 766/QĐ-TTg, cách tính chỉ số 5.2 (từ chối ≤ 2, yêu cầu bổ sung lần đầu ≤ 5, xử lý ≤ 15, "
+        "công khai ≤ 2 ngày làm việc) theo tài liệu hướng dẫn của Cổng DVCQG",
+        True,
+        deadlines,
     ),
     RuleDefinition(
         "feedback.kiosk_minutes",
