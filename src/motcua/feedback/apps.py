@@ -23,3 +23,11 @@ class FeedbackConfig(AppConfig):
                 "Tạo đánh giá của người dân về hồ sơ đã trả…",
             )
         )
+        demodata.register(
+            demodata.DemoStep(
+                "feedback.pakn",
+                191,
+                "motcua.feedback.demo.load_pakn_demo",
+                "Tạo phản ánh, kiến nghị mẫu và câu trả lời đã công khai…",
+            )
+        )

@@ -137,3 +137,100 @@ def load_feedback_demo(say: Callable[[str], None]) -> str:
     summary = f"{made} đánh giá mới ({unhappy} không hài lòng)"
     say(f"  {summary}")
     return summary
+
+
+# -- a year of feedback and complaints (PAKN) --------------------------------------------------------
+
+PAKN_TOPICS = (
+    (
+        "quy_dinh",
+        "Phải nộp bản sao giấy khai sinh đã có trên hệ thống",
+        "Khi làm thủ tục đăng ký kết hôn tại quầy một cửa, tôi được yêu cầu nộp bản sao giấy khai sinh dù "
+        "thông tin đã có trong cơ sở dữ liệu dân cư.",
+        "Theo quy định, cơ quan không được yêu cầu công dân nộp giấy tờ đã có trong cơ sở dữ liệu. Phường "
+        "đã chấn chỉnh cán bộ tiếp nhận và cập nhật hướng dẫn tại quầy.",
+    ),
+    (
+        "hanh_vi",
+        "Cán bộ tiếp nhận thiếu niềm nở",
+        "Sáng thứ Ba tôi đến nộp hồ sơ chứng thực, cán bộ ở quầy số 2 trả lời cộc lốc và không hướng dẫn "
+        "cách điền tờ khai.",
+        "Lãnh đạo đơn vị đã làm việc với cán bộ, nhắc nhở về thái độ phục vụ và xin lỗi ông/bà.",
+    ),
+    (
+        "quy_dinh",
+        "Lệ phí chứng thực nộp trực tuyến",
+        "Tôi muốn biết lệ phí chứng thực bản sao khi nộp trực tuyến có được giảm không và thanh toán "
+        "thế nào.",
+        "Lệ phí chứng thực bản sao từ bản chính là 2.000 đồng/trang; thanh toán trực tuyến qua Cổng dịch vụ "
+        "công khi nộp hồ sơ.",
+    ),
+    (
+        "khac",
+        "Đề nghị bố trí thêm chỗ ngồi chờ",
+        "Khu vực chờ của Bộ phận một cửa thường xuyên quá tải vào buổi sáng thứ Hai, người cao tuổi phải "
+        "đứng.",
+        "Đơn vị đã bổ sung 20 ghế chờ và bố trí máy lấy số thứ tự từ tháng này.",
+    ),
+    (
+        "quy_dinh",
+        "Thời hạn cấp giấy phép xây dựng",
+        "Hồ sơ cấp phép xây dựng nhà ở riêng lẻ của tôi đã quá 15 ngày mà chưa có kết quả, không ai "
+        "thông báo.",
+        "Hồ sơ phải lấy ý kiến đơn vị phối hợp; đơn vị đã gửi thư xin lỗi, hẹn ngày trả mới và trả kết quả.",
+    ),
+)
+
+
+def _handler(unit_id: int) -> User | None:
+    return _intake_officer(unit_id)
+
+
+def load_pakn_demo(say: Callable[[str], None]) -> str:
+    """About thirty PAKN over the year through ``feedback.pakn``: most answered and published in time,
+    some late, a few still open, one transferred to the department of justice; votes on the answers."""
+    from motcua.core.models import OrgUnit
+    from motcua.feedback import pakn
+    from motcua.feedback.models import Pakn
+
+    if Pakn.objects.exists():
+        return "đã có"
+    wards = list(OrgUnit.objects.filter(is_one_stop=True, valid_to__isnull=True).order_by("code")[:6])
+    justice = OrgUnit.objects.filter(code="hp-stp").first()
+    rng = random.Random(20261208)
+    now = timezone.now()
+    made = 0
+    for n in range(30):
+        subject, title, content, reply = PAKN_TOPICS[n % len(PAKN_TOPICS)]
+        unit = wards[n % len(wards)]
+        officer = _handler(unit.pk)
+        if officer is None:
+            continue
+        at = now - timedelta(days=360 - n * 12, hours=rng.randint(0, 6))
+        item = pakn.submit(
+            subject=subject,
+            title=title,
+            content=f"{content} (Lần gửi {n + 1}.)",
+            unit=unit,
+            sender=pakn.Sender(name=f"Người dân {n + 1}", email=f"nguoidan{n + 1}@example.vn"),
+            at=at,
+        )
+        made += 1
+        if n % 10 == 7 and justice is not None:
+            head = services.heads_of(justice)
+            item = pakn.transfer(
+                item, justice, by=officer, note="Thuộc lĩnh vực tư pháp", at=at + timedelta(days=1)
+            )
+            officer = head[0] if head else None
+            if officer is None:
+                continue
+        if at > now - timedelta(days=10):
+            continue  # recent ones are still being handled
+        days = rng.choice((3, 5, 8, 12, 20))  # most within the limit, some late
+        item = pakn.answer(item, by=officer, text=reply, at=at + timedelta(days=days))
+        item = pakn.publish(item, by=officer, at=at + timedelta(days=days + 1))
+        for v in range(rng.randint(0, 6)):
+            pakn.vote(item, f"demo:{n}:{v}", 1 if rng.random() < 0.8 else -1)
+    summary = f"{made} phản ánh, kiến nghị"
+    say(f"  {summary}")
+    return summary

@@ -183,6 +183,7 @@ class Pakn(models.Model):
     likes = models.PositiveIntegerField(default=0)
     dislikes = models.PositiveIntegerField(default=0)
     fingerprint = models.CharField(max_length=64, db_index=True, editable=False)  # duplicate detection
+    search_text = models.TextField(blank=True, editable=False)  # folded (no accents), once published
 
     class Meta:
         verbose_name = "phản ánh, kiến nghị"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +26,7 @@ from motcua.core.errors import Conflict, DomainError, Forbidden
 from motcua.core.models import OrgUnit, Role, User
 from motcua.core.permissions import has_role
 from motcua.core.rules import rule_value
+from motcua.core.text import fold
 from motcua.dossiers.models import Dossier
 from motcua.feedback.models import Pakn, PaknEvent, PaknVote, Status, Subject
 from motcua.workdays.domain import compute_due
@@ -38,6 +38,16 @@ MAX_LINKS = 3
 DUPLICATE_DAYS = 30
 HANDLERS = (Role.INTAKE_OFFICER, Role.SPECIALIST, Role.UNIT_LEADER, Role.AGENCY_LEADER, Role.SUPERVISOR)
 OPEN = (Status.RECEIVED, Status.INFO_REQUESTED)
+EVENT_LABELS = {
+    "received": "Tiếp nhận",
+    "transferred": "Chuyển đơn vị xử lý",
+    "info_requested": "Yêu cầu người gửi bổ sung thông tin",
+    "info_supplied": "Người gửi bổ sung thông tin",
+    "rejected": "Không tiếp nhận",
+    "answered": "Trả lời",
+    "published": "Công khai câu trả lời",
+    "reraised": "Được phản ánh lại",
+}
 
 
 class PaknRefused(DomainError):
@@ -59,10 +69,7 @@ class Sender:
 
 def fingerprint(content: str, who: str) -> str:
     """The same words from the same sender, whatever the case, accents and spacing."""
-    folded = unicodedata.normalize("NFD", content.lower())
-    letters = "".join(ch for ch in folded if unicodedata.category(ch) != "Mn")
-    words = " ".join(re.findall(r"\w+", letters.replace("đ", "d")))
-    return hashlib.sha256(f"{who}\x1f{words}".encode()).hexdigest()
+    return hashlib.sha256(f"{who}\x1f{fold(content)}".encode()).hexdigest()
 
 
 def _check(subject: str, title: str, content: str, sender: Sender) -> None:
@@ -243,7 +250,8 @@ def publish(pakn: Pakn, *, by: User, at: datetime | None = None) -> Pakn:
         locked = _locked(pakn, by, (Status.ANSWERED,))
         PaknEvent.objects.create(pakn=locked, at=moment, action="published", actor=by)
         locked.status, locked.published_at = Status.PUBLISHED, moment
-        locked.save(update_fields=["status", "published_at"])
+        locked.search_text = fold(f"{locked.title} {locked.content} {locked.answer}")
+        locked.save(update_fields=["status", "published_at", "search_text"])
     return locked
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.feedback import views_public, views_staff
+from motcua.feedback import views_pakn_staff, views_public, views_staff
 
 app_name = "feedback"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path(STAFF + "may/", views_staff.kiosks, name="kiosks"),
     path(STAFF + "may/<int:pk>/thu-hoi/", views_staff.kiosk_revoke, name="kiosk_revoke"),
     path(STAFF + "moi/<str:code>/", views_staff.invite, name="invite"),
+    path("can-bo/phan-anh-kien-nghi/", views_pakn_staff.queue, name="pakn_queue"),
+    path("can-bo/phan-anh-kien-nghi/<str:code>/", views_pakn_staff.item, name="pakn_item"),
+    path("can-bo/phan-anh-kien-nghi/<str:code>/<str:action>/", views_pakn_staff.act, name="pakn_act"),
 ]

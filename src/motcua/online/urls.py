@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.online import views
+from motcua.online import views, views_pakn
 
 app_name = "online"
 urlpatterns = [
@@ -13,6 +13,10 @@ urlpatterns = [
     path("ho-so-cua-toi/<str:code>/bo-sung/", views.supplement, name="supplement"),
     path("ho-so-cua-toi/<str:code>/thanh-toan/", views.pay, name="pay"),
     path("ho-so-cua-toi/<str:code>/danh-gia/", views.rate, name="rate"),
+    path("phan-anh-kien-nghi/", views_pakn.answers, name="pakn_answers"),
+    path("phan-anh-kien-nghi/gui/", views_pakn.send, name="pakn_send"),
+    path("phan-anh-kien-nghi/<str:code>/", views_pakn.answer_page, name="pakn_answer"),
+    path("phan-anh-kien-nghi/<str:code>/danh-gia/", views_pakn.vote, name="pakn_vote"),
     path("kho-du-lieu/", views.warehouse_page, name="warehouse"),
     path("kho-du-lieu/<str:item_id>/tep/", views.warehouse_file, name="warehouse_file"),
     path("kho-du-lieu/<str:item_id>/go/", views.warehouse_remove, name="warehouse_remove"),
