@@ -135,7 +135,8 @@ def test_the_dashboard_shows_the_figures_of_the_command_line(demo, page, shot, b
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", is_mobile=True)
     mobile = phone.new_page()
     mobile.goto(f"{page.base}/")
-    mobile.click("text=Đánh giá chất lượng phục vụ")
+    mobile.click(".portal-menu summary")  # on a phone the portal's links are in the menu
+    mobile.click(".portal-menu >> text=Đánh giá chất lượng phục vụ")
     mobile.wait_for_url("**/danh-gia-chat-luong/")
     mobile.goto(f"{page.base}/danh-gia-chat-luong/?period=thang&year={first.year}&month={first.month}")
     assert mobile.inner_text("#q-total") == _vn(report["total"]["points"])
