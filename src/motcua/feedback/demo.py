@@ -195,13 +195,14 @@ def load_pakn_demo(say: Callable[[str], None]) -> str:
 
     if Pakn.objects.exists():
         return "đã có"
-    wards = list(OrgUnit.objects.filter(is_one_stop=True, valid_to__isnull=True).order_by("code")[:6])
+    counters = OrgUnit.objects.filter(is_one_stop=True, valid_to__isnull=True).order_by("code")
+    wards = [u for u in counters if _handler(u.pk) is not None][:6]  # counters with a one-stop officer
     justice = OrgUnit.objects.filter(code="hp-stp").first()
     rng = random.Random(20261208)
     now = timezone.now()
     made = 0
     for n in range(30):
-        subject, title, content, reply = PAKN_TOPICS[n % len(PAKN_TOPICS)]
+        subject, title, content, reply = PAKN_TOPICS[(n * 7) % len(PAKN_TOPICS)]  # every topic at each unit
         unit = wards[n % len(wards)]
         officer = _handler(unit.pk)
         if officer is None:
@@ -210,7 +211,7 @@ def load_pakn_demo(say: Callable[[str], None]) -> str:
         item = pakn.submit(
             subject=subject,
             title=title,
-            content=f"{content} (Lần gửi {n + 1}.)",
+            content=content,
             unit=unit,
             sender=pakn.Sender(name=f"Người dân {n + 1}", email=f"nguoidan{n + 1}@example.vn"),
             at=at,

@@ -46,8 +46,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     items = []
     for item in page.object_list:
         due = pakn.due(item)
-        limit = due.publish if item.status == Status.ANSWERED else due.handle
-        items.append({"p": item, "due": limit, "late": limit is not None and limit < now})
+        if item.status in pakn.OPEN or item.status == Status.ANSWERED:  # the step it waits for
+            limit = due.publish if item.status == Status.ANSWERED else due.handle
+            items.append({"p": item, "due": limit, "late": limit is not None and limit < now})
+        else:  # closed: whether it was handled in time (766 indicator 5.2)
+            items.append({"p": item, "due": None, "late": not pakn.on_time(item, now)})
     return render(request, "feedback/pakn_queue.html", {"page": page, "items": items, "shown": shown})
 
 

@@ -65,6 +65,9 @@ def test_a_pakn_from_the_portal_to_a_published_answer(w):
     )
     department.post(f"/can-bo/phan-anh-kien-nghi/{item.code}/cong-khai/")
     assert Pakn.objects.get().status == Status.PUBLISHED
+    closed = department.get("/can-bo/phan-anh-kien-nghi/", {"loai": "tat-ca"}).content.decode()
+    row = closed.split('data-testid="pakn-row"')[1].split("</tr>")[0]
+    assert "Đúng hạn" in row and "Quá hạn" not in row  # handled the same day: in time
 
     listed = Client().get("/phan-anh-kien-nghi/", {"q": "ban sao giay khai sinh"}).content.decode()
     assert item.code in listed and "Sở Tư pháp đã chấn chỉnh" in listed
