@@ -279,11 +279,9 @@ def create_kiosk(unit: OrgUnit, name: str, *, by: User) -> tuple[Kiosk, str]:
     return kiosk, secret
 
 
-def pair(secret: str) -> Kiosk:
-    """The tablet whose pairing link was opened (the link works until the tablet is revoked)."""
-    kiosk = Kiosk.objects.filter(secret_hash=_hash(secret), revoked_at__isnull=True).first()
-    if kiosk is None:
-        raise NotFound("Đường dẫn ghép nối máy đánh giá không đúng hoặc máy đã bị thu hồi.")
+def pair(kiosk: Kiosk) -> Kiosk:
+    """Record that the tablet's pairing link was opened and confirmed (found by ``kiosk_by_secret``;
+    the link works until the tablet is revoked)."""
     if kiosk.paired_at is None:
         kiosk.paired_at = timezone.now()
         kiosk.save(update_fields=["paired_at"])

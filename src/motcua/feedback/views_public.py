@@ -72,7 +72,7 @@ def kiosk_pair(request: HttpRequest, secret: str) -> HttpResponse:
         return render(request, "feedback/message.html", {"message": message}, status=404)
     if request.method == "GET":
         return render(request, "feedback/kiosk_pair.html", {"kiosk": kiosk})
-    services.pair(secret[:100])
+    services.pair(kiosk)
     response = redirect("feedback:kiosk")
     response.set_cookie(
         KIOSK_COOKIE,
